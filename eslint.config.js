@@ -1,0 +1,4 @@
+// Lint: neostandard (standard style) with TypeScript support.
+import neostandard from 'neostandard'
+
+export default neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'migrations/**'] })
