@@ -1,0 +1,46 @@
+// Deterministic identifiers: the same seed and the same sequence of calls give the same ids.
+import { createHash, randomBytes } from 'node:crypto'
+import type { Database } from 'better-sqlite3'
+
+export interface IdGenerator {
+  /** A cuid-like id (25 characters, starts with "c"), as the vendor shows for projects and users. */
+  cuid (): string
+  /** A UUID (version 4 layout), as the vendor uses for roles. */
+  uuid (): string
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest()
+
+/** A UUID derived from a name: stable whatever the seed (used for the system roles). */
+export function nameUuid (name: string): string {
+  return formatUuid(digest(`confident-mock:${name}`))
+}
+
+function formatUuid (bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, 16))
+  b[6] = (b[6]! & 0x0f) | 0x40
+  b[8] = (b[8]! & 0x3f) | 0x80
+  const hex = b.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/**
+ * Ids come from sha256(seed, n) where n is a counter kept in the database's meta table, so they
+ * continue across restarts and never repeat within one database.
+ */
+export function createIdGenerator (sqlite: Database, seed: string): IdGenerator {
+  sqlite.prepare("insert or ignore into meta (key, value) values ('id_counter', '0')").run()
+  const next = sqlite.prepare<[], { value: string }>(
+    "update meta set value = cast(value as integer) + 1 where key = 'id_counter' returning value"
+  )
+  const material = () => digest(`${seed}:${next.get()!.value}`)
+  return {
+    cuid: () => 'c' + BigInt('0x' + material().toString('hex')).toString(36).padStart(24, '0').slice(0, 24),
+    uuid: () => formatUuid(material())
+  }
+}
+
+/** A secret for accepting or declining an invitation by email link: random, never derived. */
+export function newToken (): string {
+  return randomBytes(18).toString('base64url')
+}

@@ -1,0 +1,166 @@
+// The data model: every table the contract in BEHAVIOUR.md needs, with its rules as constraints.
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+// Times are stored as integer milliseconds since the epoch, read from the server clock.
+const createdAt = () => integer('created_at').notNull()
+
+export const PLANS = ['TRIAL', 'FREE', 'STARTER', 'ENTERPRISE', 'TEAM', 'PREMIUM'] as const
+export type Plan = typeof PLANS[number]
+
+export const INVITATION_STATUSES = ['PENDING', 'ACCEPTED', 'DECLINED'] as const
+export type InvitationStatus = typeof INVITATION_STATUSES[number]
+
+export const ROLE_SCOPES = ['ORGANIZATION', 'PROJECT'] as const
+export type RoleScope = typeof ROLE_SCOPES[number]
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`)
+
+// Key/value facts about the database itself: the id sequence, the fixtures digest last applied.
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull()
+})
+
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  plan: text('plan').$type<Plan>().notNull(),
+  trialEndsAt: integer('trial_ends_at'),
+  createdAt: createdAt()
+}, (t) => [
+  uniqueIndex('organizations_name_unique').on(t.name),
+  check('organizations_plan_check', inList('plan', PLANS))
+])
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  // Always lower case: addresses are compared case-insensitively.
+  email: text('email').notNull(),
+  name: text('name'),
+  image: text('image'),
+  createdAt: createdAt()
+}, (t) => [
+  uniqueIndex('users_email_unique').on(t.email),
+  check('users_email_lower', sql`${t.email} = lower(${t.email})`)
+])
+
+export const projects = sqliteTable('projects', {
+  id: text('id').primaryKey(),
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: createdAt()
+}, (t) => [
+  uniqueIndex('projects_org_name_unique').on(t.organizationId, t.name)
+])
+
+// System roles have no organization and no project; custom organization roles have an
+// organization; custom project roles have a project and its organization.
+export const roles = sqliteTable('roles', {
+  id: text('id').primaryKey(),
+  scope: text('scope').$type<RoleScope>().notNull(),
+  name: text('name').notNull(),
+  description: text('description'),
+  organizationId: text('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
+  projectId: text('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  createdAt: createdAt()
+}, (t) => [
+  check('roles_scope_check', inList('scope', ROLE_SCOPES)),
+  check('roles_project_scope', sql`${t.projectId} is null or ${t.scope} = 'PROJECT'`),
+  check('roles_project_has_org', sql`${t.projectId} is null or ${t.organizationId} is not null`),
+  // Role names are unique among the system roles of a scope, an organization's roles, a project's.
+  uniqueIndex('roles_system_name_unique').on(t.scope, t.name).where(sql`organization_id is null`),
+  uniqueIndex('roles_org_name_unique').on(t.organizationId, t.name)
+    .where(sql`organization_id is not null and project_id is null`),
+  uniqueIndex('roles_project_name_unique').on(t.projectId, t.name).where(sql`project_id is not null`)
+])
+
+// Named permissions ("policies" in the vendor's role shape), e.g. project:delete.
+export const policies = sqliteTable('policies', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull()
+}, (t) => [uniqueIndex('policies_name_unique').on(t.name)])
+
+export const rolePolicies = sqliteTable('role_policies', {
+  roleId: text('role_id').notNull().references(() => roles.id, { onDelete: 'cascade' }),
+  policyId: text('policy_id').notNull().references(() => policies.id, { onDelete: 'cascade' })
+}, (t) => [primaryKey({ columns: [t.roleId, t.policyId] })])
+
+export const organizationMembers = sqliteTable('organization_members', {
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  roleId: text('role_id').notNull().references(() => roles.id),
+  createdAt: createdAt()
+}, (t) => [primaryKey({ columns: [t.organizationId, t.userId] })])
+
+export const projectMembers = sqliteTable('project_members', {
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  roleId: text('role_id').notNull().references(() => roles.id),
+  createdAt: createdAt()
+}, (t) => [primaryKey({ columns: [t.projectId, t.userId] })])
+
+// API keys are never stored in clear: a SHA-256 digest to find them, the last 6 characters to
+// show them redacted. A key with a project is a project key; without one, an organization key.
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  projectId: text('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  name: text('name'),
+  digest: text('digest').notNull(),
+  last6: text('last6').notNull(),
+  valid: integer('valid', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt()
+}, (t) => [uniqueIndex('api_keys_digest_unique').on(t.digest)])
+
+// AUTOINCREMENT so that an id freed by a revoked invitation is never handed out again.
+export const projectInvitations = sqliteTable('project_invitations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  status: text('status').$type<InvitationStatus>().notNull(),
+  roleId: text('project_role_id').references(() => roles.id, { onDelete: 'set null' }),
+  token: text('token').notNull(),
+  createdAt: createdAt()
+}, (t) => [
+  check('project_invitations_status_check', inList('status', INVITATION_STATUSES)),
+  check('project_invitations_email_lower', sql`${t.email} = lower(${t.email})`),
+  uniqueIndex('project_invitations_token_unique').on(t.token),
+  // The rule that no two PENDING invitations exist for one project and address, in the database.
+  uniqueIndex('project_invitations_pending_unique').on(t.projectId, t.email).where(sql`status = 'PENDING'`),
+  index('project_invitations_project_idx').on(t.projectId, t.id)
+])
+
+export const organizationInvitations = sqliteTable('organization_invitations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  status: text('status').$type<InvitationStatus>().notNull(),
+  roleId: text('organization_role_id').references(() => roles.id, { onDelete: 'set null' }),
+  token: text('token').notNull(),
+  createdAt: createdAt()
+}, (t) => [
+  check('organization_invitations_status_check', inList('status', INVITATION_STATUSES)),
+  check('organization_invitations_email_lower', sql`${t.email} = lower(${t.email})`),
+  uniqueIndex('organization_invitations_token_unique').on(t.token),
+  uniqueIndex('organization_invitations_pending_unique').on(t.organizationId, t.email).where(sql`status = 'PENDING'`),
+  index('organization_invitations_org_idx').on(t.organizationId, t.id)
+])
+
+// The emails the real service would send; this server records them so tests can read them.
+// No foreign keys to the invitation: the record outlives a revoked invitation, as a sent email does.
+export const invitationEmails = sqliteTable('invitation_emails', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind').$type<'PROJECT' | 'ORGANIZATION'>().notNull(),
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  projectId: text('project_id'),
+  invitationId: integer('invitation_id').notNull(),
+  to: text('to_email').notNull(),
+  token: text('token').notNull(),
+  createdAt: createdAt()
+}, (t) => [
+  check('invitation_emails_kind_check', inList('kind', ['PROJECT', 'ORGANIZATION'])),
+  index('invitation_emails_org_idx').on(t.organizationId, t.id)
+])
