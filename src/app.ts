@@ -1,0 +1,91 @@
+// The app factory: builds a ready Fastify instance from a Config; it never listens.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import type { Fixtures } from './fixtures/schema.js'
+import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
+import clockPlugin from './plugins/clock.js'
+import dbPlugin from './plugins/db.js'
+import errorHandler from './plugins/error-handler.js'
+import fixturesPlugin from './plugins/fixtures.js'
+import servicesPlugin from './plugins/services.js'
+import v1 from './routes/v1/index.js'
+import { ErrorEnvelopeSchema } from './schemas/common.js'
+import health from './routes/health.js'
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
+
+export interface BuildOptions {
+  /** Fastify's logger option; by default, pino at the configured level (pretty on a TTY). */
+  logger?: FastifyServerOptions['logger']
+  /** A clock to use instead of real time. */
+  clock?: Clock
+  /** A fixtures document to apply instead of the file named in the config. */
+  fixtures?: Fixtures
+}
+
+/** pino settings: the API key header never reaches a log line. */
+export function loggerOptions (config: Config) {
+  return {
+    level: config.LOG_LEVEL,
+    redact: { paths: [`req.headers.${API_KEY_HEADER}`, 'req.headers.authorization', 'req.headers["x-admin-token"]'], censor: '[redacted]' },
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
+  }
+}
+
+/**
+ * Two validators: request bodies are checked as sent (no coercion: a string is not an array of
+ * one), while path parameters and query strings, which are always text, are coerced to the
+ * declared types.
+ */
+function validatorCompiler () {
+  const options = { allErrors: false, strict: false, useDefaults: true } as const
+  const body = addFormats(new Ajv({ ...options, coerceTypes: false }))
+  const text = addFormats(new Ajv({ ...options, coerceTypes: true }))
+  return ({ schema, httpPart }: { schema: object, httpPart?: string }) =>
+    (httpPart === 'body' ? body : text).compile(schema)
+}
+
+/** "body.emails[1] must match format "email"": names the field that failed. */
+function describeValidation (errors: ErrorObject[], dataVar: string): Error {
+  const first = errors[0]!
+  const path = first.instancePath.split('/').slice(1)
+    .map((part) => /^\d+$/.test(part) ? `[${part}]` : `.${part}`).join('')
+  let message = first.message ?? 'is invalid'
+  if (first.keyword === 'required') message = `must have required property '${String(first.params['missingProperty'])}'`
+  if (first.keyword === 'format') message = `must be a valid ${String(first.params['format'])}`
+  if (dataVar === 'body' && path === '' && first.keyword === 'type') return new Error('Request body must be a JSON object')
+  return new Error(`${dataVar}${path} ${message}`)
+}
+
+export async function buildApp (config: Config, opts: BuildOptions = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? loggerOptions(config),
+    // Bodies over 1 MiB are refused with 413 (BEHAVIOUR.md section 1).
+    bodyLimit: 1024 * 1024,
+    schemaErrorFormatter: describeValidation
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler())
+  // JSON only: any other media type is refused with 415 rather than parsed as text.
+  app.removeContentTypeParser('text/plain')
+  app.addSchema(ErrorEnvelopeSchema)
+
+  await app.register(errorHandler)
+  await app.register(clockPlugin, { clock: opts.clock })
+  await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
+  await app.register(fixturesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
+  await app.register(authPlugin)
+  await app.register(servicesPlugin)
+
+  await app.register(health)
+  await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
+
+  await app.ready()
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

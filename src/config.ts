@@ -1,0 +1,70 @@
+// The one configuration schema: environment variables validated at boot, the Config type derived from it.
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { envSchema } from 'env-schema'
+import { Type, type Static } from 'typebox'
+
+// The default database lives under the project folder (src/ or dist/ are one level below it).
+export const DEFAULT_DATABASE = fileURLToPath(new URL('../data/confident-mock.sqlite', import.meta.url))
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4010, description: 'TCP port to listen on (0 picks a free one)' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on; 0.0.0.0 in a container' }),
+  CONFIDENT_MOCK_DATABASE: Type.String({
+    minLength: 1,
+    default: DEFAULT_DATABASE,
+    description: 'SQLite file path, or :memory: for a database that lives as long as the process'
+  }),
+  CONFIDENT_MOCK_FIXTURES: Type.Optional(Type.String({ minLength: 1, description: 'Fixtures file (JSON or YAML) applied at boot' })),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'pino log level' }),
+  // The vendor documents no limit; 100 keeps one request's transaction short.
+  CONFIDENT_MOCK_MAX_EMAILS: Type.Integer({ minimum: 1, maximum: 10000, default: 100, description: 'Most addresses accepted in one invitation request' }),
+  CONFIDENT_MOCK_ID_SEED: Type.String({ minLength: 1, default: 'confident-mock', description: 'Seed for the deterministic project, user and role ids' })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** CLI flags, each mirroring one environment variable. */
+export const CLI_FLAGS = {
+  port: 'PORT',
+  host: 'HOST',
+  database: 'CONFIDENT_MOCK_DATABASE',
+  fixtures: 'CONFIDENT_MOCK_FIXTURES',
+  'log-level': 'LOG_LEVEL',
+  'max-emails': 'CONFIDENT_MOCK_MAX_EMAILS',
+  'id-seed': 'CONFIDENT_MOCK_ID_SEED'
+} as const satisfies Record<string, keyof Config>
+
+/**
+ * Validates configuration from the environment (and flags layered over it). Throws an error naming
+ * the variable when a value is wrong. Only the schema's variables are read; no dotenv file.
+ */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const data: Record<string, string> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') data[key] = value
+  }
+  return envSchema<Config>({ schema: ConfigSchema, data, env: false, dotenv: false })
+}
+
+/** Defaults for everything, for tests and the embeddable API. */
+export function defaultConfig (overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...overrides }
+}
+
+/** Flags override the environment variable each one mirrors. */
+export function configFromArgs (args: string[], env: Record<string, string | undefined> = process.env): Config {
+  const { values } = parseArgs({
+    args,
+    options: Object.fromEntries(Object.keys(CLI_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+    strict: true,
+    allowPositionals: false
+  })
+  const merged: Record<string, string | undefined> = { ...env }
+  for (const [flag, variable] of Object.entries(CLI_FLAGS)) {
+    const value = values[flag]
+    if (typeof value === 'string') merged[variable] = value
+  }
+  return loadConfig(merged)
+}

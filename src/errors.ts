@@ -1,0 +1,16 @@
+// Domain failures as typed errors carrying their status; the root error handler turns them into the envelope.
+import createError from '@fastify/error'
+
+export const MissingApiKeyError = createError('CM_MISSING_API_KEY', 'Missing API key: send your organization API key in the CONFIDENT_API_KEY header', 401)
+export const InvalidApiKeyError = createError('CM_INVALID_API_KEY', 'Invalid API key', 401)
+export const ProjectKeyError = createError('CM_PROJECT_KEY', 'This endpoint requires an organization API key; a project API key was sent', 403)
+export const ProjectNotFoundError = createError('CM_PROJECT_NOT_FOUND', 'Project not found', 404)
+export const InvitationNotFoundError = createError('CM_INVITATION_NOT_FOUND', 'Invitation not found', 404)
+export const InvitingNotAllowedError = createError(
+  'CM_PLAN_FORBIDS_INVITING',
+  'Inviting members is not available on the Free plan outside of the trial period',
+  403
+)
+export const UnknownRoleError = createError<[string]>('CM_UNKNOWN_ROLE', '%s does not name a role available to this project', 400)
+export const OwnerRoleError = createError('CM_OWNER_ROLE', 'The Owner role cannot be assigned to invitees', 400)
+export const InvitationNotPendingError = createError<[string]>('CM_INVITATION_NOT_PENDING', 'Invitation is %s, not PENDING', 409)

@@ -1,0 +1,28 @@
+// The database plugin: opens and migrates SQLite, decorates the Drizzle handle, closes it on close.
+import type { Database as SqliteDatabase } from 'better-sqlite3'
+import fp from 'fastify-plugin'
+import { openDatabase, type Db } from '../db/index.js'
+import { createIdGenerator, type IdGenerator } from '../db/ids.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db
+    sqlite: SqliteDatabase
+    ids: IdGenerator
+  }
+}
+
+export interface DbPluginOptions {
+  path: string
+  idSeed: string
+}
+
+export default fp<DbPluginOptions>(async (app, opts) => {
+  const { db, sqlite } = openDatabase(opts.path)
+  app.decorate('db', db)
+  app.decorate('sqlite', sqlite)
+  app.decorate('ids', createIdGenerator(sqlite, opts.idSeed))
+  app.addHook('onClose', async () => {
+    sqlite.close()
+  })
+}, { name: 'db' })

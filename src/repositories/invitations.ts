@@ -1,0 +1,113 @@
+// Invitations of either kind (project or organization) and the emails they would send.
+import type { Database } from 'better-sqlite3'
+import type { InvitationStatus } from '../db/schema.js'
+
+/** Where one kind of invitation lives: its table, the column naming its owner, its members. */
+export interface InvitationKind {
+  kind: 'PROJECT' | 'ORGANIZATION'
+  table: 'project_invitations' | 'organization_invitations'
+  ownerColumn: 'project_id' | 'organization_id'
+  roleColumn: 'project_role_id' | 'organization_role_id'
+  memberTable: 'project_members' | 'organization_members'
+}
+
+export const PROJECT_INVITATIONS: InvitationKind = {
+  kind: 'PROJECT',
+  table: 'project_invitations',
+  ownerColumn: 'project_id',
+  roleColumn: 'project_role_id',
+  memberTable: 'project_members'
+}
+
+export const ORGANIZATION_INVITATIONS: InvitationKind = {
+  kind: 'ORGANIZATION',
+  table: 'organization_invitations',
+  ownerColumn: 'organization_id',
+  roleColumn: 'organization_role_id',
+  memberTable: 'organization_members'
+}
+
+export interface InvitationRow {
+  id: number
+  email: string
+  status: InvitationStatus
+  roleId: string | null
+  createdAt: number
+}
+
+export interface CreatedInvitation extends InvitationRow {
+  token: string
+}
+
+export interface NewInvitation {
+  email: string
+  token: string
+}
+
+export interface EmailRecord {
+  invitationId: number
+  to: string
+  token: string
+}
+
+/**
+ * Statements are prepared once, directly on the connection: the insert is an INSERT ... SELECT over
+ * json_each with an upsert clause on the partial unique index, which Drizzle's builder cannot
+ * express, and it is the hot path.
+ */
+export function invitationsRepository (sqlite: Database, k: InvitationKind) {
+  const columns = `id, email, status, ${k.roleColumn} as roleId, created_at as createdAt`
+
+  // One statement inserts every address that is neither a member nor already invited; the upsert
+  // clause on the partial unique index is the database's own guarantee of the second rule (the
+  // NOT EXISTS spares it the work, and keeps AUTOINCREMENT from burning an id on each conflict). json_each yields rows in array
+  // order and ids are assigned in insertion order, so ordering the result by id restores it.
+  const insertPending = sqlite.prepare<[{ ownerId: string, roleId: string | null, createdAt: number, rows: string }], CreatedInvitation>(`
+    insert into ${k.table} (${k.ownerColumn}, email, status, ${k.roleColumn}, token, created_at)
+    select @ownerId, j.value ->> 0, 'PENDING', @roleId, j.value ->> 1, @createdAt
+    from json_each(@rows) as j
+    where not exists (
+      select 1 from ${k.memberTable} as m join users as u on u.id = m.user_id
+      where m.${k.ownerColumn} = @ownerId and u.email = j.value ->> 0
+    ) and not exists (
+      select 1 from ${k.table} as p
+      where p.${k.ownerColumn} = @ownerId and p.email = j.value ->> 0 and p.status = 'PENDING'
+    )
+    order by j.key
+    on conflict (${k.ownerColumn}, email) where status = 'PENDING' do nothing
+    returning ${columns}, token
+  `)
+
+  const insertEmails = sqlite.prepare<[{ organizationId: string, projectId: string | null, createdAt: number, rows: string }]>(`
+    insert into invitation_emails (kind, organization_id, project_id, invitation_id, to_email, token, created_at)
+    select '${k.kind}', @organizationId, @projectId, j.value ->> 0, j.value ->> 1, j.value ->> 2, @createdAt
+    from json_each(@rows) as j
+  `)
+
+  const listVisible = sqlite.prepare<[string], InvitationRow>(`
+    select ${columns} from ${k.table}
+    where ${k.ownerColumn} = ? and status in ('PENDING', 'DECLINED')
+    order by id
+  `)
+
+  return {
+    /** Inserts PENDING invitations, skipping members and pending addresses; returns those created, in order. */
+    insertPending (ownerId: string, roleId: string | null, createdAt: number, rows: readonly NewInvitation[]): CreatedInvitation[] {
+      const json = JSON.stringify(rows.map((r) => [r.email, r.token]))
+      return insertPending.all({ ownerId, roleId, createdAt, rows: json }).sort((a, b) => a.id - b.id)
+    },
+
+    recordEmails (organizationId: string, projectId: string | null, createdAt: number, emails: readonly EmailRecord[]): void {
+      if (emails.length === 0) return
+      const json = JSON.stringify(emails.map((e) => [e.invitationId, e.to, e.token]))
+      insertEmails.run({ organizationId, projectId, createdAt, rows: json })
+    },
+
+    /** PENDING and DECLINED invitations, by id ascending. */
+    listVisible (ownerId: string): InvitationRow[] {
+      return listVisible.all(ownerId)
+    }
+  }
+}
+
+export type InvitationsRepository = ReturnType<typeof invitationsRepository>

@@ -1,0 +1,16 @@
+// GET /health: no auth; answers once the app is ready (migrations applied, fixtures loaded).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Success } from '../schemas/common.js'
+
+const health: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/health', {
+    schema: {
+      tags: ['Server'],
+      summary: 'Health check',
+      response: { 200: Success(Type.Object({ status: Type.Literal('ok') })) }
+    }
+  }, async () => ({ success: true as const, data: { status: 'ok' as const } }))
+}
+
+export default health

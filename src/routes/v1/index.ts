@@ -1,0 +1,14 @@
+// The vendor's /v1 surface: every route in this scope needs an organization API key.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import projectInvitations from './projects/invitations.js'
+
+export interface V1Options {
+  maxEmails: number
+}
+
+const v1: FastifyPluginAsyncTypebox<V1Options> = async (app, opts) => {
+  app.addHook('onRequest', app.authenticate)
+  await app.register(projectInvitations, { maxEmails: opts.maxEmails })
+}
+
+export default v1

@@ -1,0 +1,49 @@
+// The entry point: reads flags and the environment, builds the app, listens, shuts down gracefully.
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { configFromArgs, type Config } from './config.js'
+
+// Long enough to finish in-flight requests, short enough for `docker stop`'s 10 s grace.
+const CLOSE_GRACE_MS = 5000
+
+export async function main (args = process.argv.slice(2)): Promise<void> {
+  let config: Config
+  try {
+    config = configFromArgs(args)
+  } catch (err) {
+    process.stderr.write(`confident-mock: invalid configuration: ${(err as Error).message}\n`)
+    process.exitCode = 2
+    return
+  }
+
+  let app: Awaited<ReturnType<typeof buildApp>>
+  try {
+    app = await buildApp(config)
+  } catch (err) {
+    process.stderr.write(`confident-mock: cannot start: ${(err as Error).message}\n`)
+    process.exitCode = 1
+    return
+  }
+  closeWithGrace({ delay: CLOSE_GRACE_MS }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'closing')
+    await app.close()
+  })
+
+  const address = await app.listen({ port: config.PORT, host: config.HOST })
+  if (app.demo !== null) {
+    // The demo key is a documented, fixed value, printed for copying: it is not a secret.
+    process.stdout.write([
+      '',
+      `confident-mock listening on ${address}`,
+      `  demo organization API key: ${app.demo.apiKey}`,
+      `  demo project id:           ${app.demo.projectId}`,
+      `  try: curl -s -X POST ${address}/v1/projects/${app.demo.projectId}/invitations \\`,
+      `         -H 'CONFIDENT_API_KEY: ${app.demo.apiKey}' -H 'Content-Type: application/json' \\`,
+      '         -d \'{"emails": ["carol@example.com"]}\'',
+      ''
+    ].join('\n') + '\n')
+  }
+}
+
+await main()
