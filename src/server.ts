@@ -30,12 +30,19 @@ export async function main (args = process.argv.slice(2)): Promise<void> {
     await app.close()
   })
 
-  const address = await app.listen({ port: config.PORT, host: config.HOST })
+  let address: string
+  try {
+    address = await app.listen({ port: config.PORT, host: config.HOST })
+  } catch (err) {
+    process.stderr.write(`confident-mock: cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}\n`)
+    await app.close()
+    process.exitCode = 1
+    return
+  }
+  process.stdout.write(`confident-mock listening on ${address}\n`)
   if (app.demo !== null) {
     // The demo key is a documented, fixed value, printed for copying: it is not a secret.
     process.stdout.write([
-      '',
-      `confident-mock listening on ${address}`,
       `  demo organization API key: ${app.demo.apiKey}`,
       `  demo project id:           ${app.demo.projectId}`,
       `  try: curl -s -X POST ${address}/v1/projects/${app.demo.projectId}/invitations \\`,

@@ -62,7 +62,9 @@ export function invitationService (deps: InvitationServiceDeps) {
       requireMayInvite(caller)
       if (roleId !== null) requireProjectRole(projectId, roleId)
       const now = clock.now()
-      return insertProjectInvitations(caller.organizationId, projectId, roleId, uniqueEmails(emails), now)
+      // IMMEDIATE takes the write lock up front, so a second process on the same file waits
+      // (busy_timeout) instead of failing on a read-to-write upgrade.
+      return insertProjectInvitations.immediate(caller.organizationId, projectId, roleId, uniqueEmails(emails), now)
     },
 
     listProjectInvitations (caller: Caller, projectId: string): InvitationRow[] {

@@ -1,0 +1,72 @@
+// App-wide behaviour: the error envelope for unknown routes and failures, health, logging without secrets.
+import { Writable } from 'node:stream'
+import t from 'tap'
+import { buildApp, loggerOptions } from '../src/app.js'
+import { Clock } from '../src/clock.js'
+import { defaultConfig } from '../src/config.js'
+import { T0, build, json, seedOrg } from './helpers/build.js'
+
+t.test('unknown routes answer 404 in the envelope, with or without a key', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  for (const [method, url, headers] of [
+    ['GET', '/nothing/here?x=1', {}],
+    ['POST', '/v1/projects', { CONFIDENT_API_KEY: org.key }],
+    ['DELETE', `/v1/projects/${org.projectId}/invitations`, { CONFIDENT_API_KEY: org.key }],
+    ['GET', '/v2/projects', {}]
+  ] as const) {
+    const res = await app.inject({ method, url, headers })
+    t.equal(res.statusCode, 404, `${method} ${url}`)
+    t.same(json(res), { success: false, error: `Route ${method} ${url.split('?')[0]} not found`, deprecated: false })
+  }
+})
+
+t.test('GET /health needs no key', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(res.statusCode, 200)
+  t.same(json(res), { success: true, data: { status: 'ok' } })
+})
+
+t.test('an unexpected failure is a generic 500 to the client and complete in the log; keys never logged', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    }
+  })
+  const config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:', LOG_LEVEL: 'info' })
+  const app = await buildApp(config, {
+    logger: { ...loggerOptions(config), stream },
+    clock: new Clock(T0),
+    fixtures: { organizations: [] }
+  })
+  t.teardown(() => app.close())
+  const org = seedOrg(app)
+  const ok = await app.inject({
+    method: 'POST',
+    url: `/v1/projects/${org.projectId}/invitations`,
+    headers: { CONFIDENT_API_KEY: org.key },
+    payload: { emails: ['a@example.com'] }
+  })
+  t.equal(ok.statusCode, 200)
+  const refused = await app.inject({ method: 'GET', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.invalidKey } })
+  t.equal(refused.statusCode, 401)
+
+  app.sqlite.close() // the database going away mid-run
+  const res = await app.inject({ method: 'GET', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key } })
+  t.equal(res.statusCode, 500)
+  t.same(json(res), { success: false, error: 'An unexpected error occurred', deprecated: false })
+  t.notMatch(res.body, /database/i, 'no internals in the response')
+
+  const log = lines.join('')
+  t.match(log, /The database connection is not open/, 'the detail is in the log')
+  t.notMatch(log, org.key, 'the organization key is never logged')
+  t.notMatch(log, org.invalidKey, 'nor a refused one')
+})
+
+t.test('the logger redacts the key header if headers are ever logged', async (t) => {
+  const options = loggerOptions(defaultConfig())
+  t.ok(options.redact.paths.includes('req.headers.confident_api_key'))
+})

@@ -1,0 +1,29 @@
+// The server clock: frozen, set, advanced, resumed.
+import t from 'tap'
+import { Clock } from '../src/clock.js'
+
+t.test('a frozen clock stands still until set or advanced', async (t) => {
+  const clock = new Clock(1_000)
+  t.equal(clock.now(), 1_000)
+  clock.advance(500)
+  t.equal(clock.now(), 1_500)
+  clock.set(10_000)
+  t.same(clock.state(), { now: new Date(10_000).toISOString(), frozen: true })
+})
+
+t.test('a running clock keeps its offset from real time', async (t) => {
+  const clock = new Clock()
+  t.ok(Math.abs(clock.now() - Date.now()) < 1000)
+  clock.set(Date.UTC(2030, 0, 1))
+  t.ok(Math.abs(clock.now() - Date.UTC(2030, 0, 1)) < 1000)
+  t.equal(clock.state().frozen, false)
+  clock.freeze()
+  const frozen = clock.now()
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal(clock.now(), frozen)
+  clock.unfreeze()
+  clock.unfreeze()
+  t.ok(clock.now() >= frozen)
+  clock.reset()
+  t.ok(Math.abs(clock.now() - Date.now()) < 1000)
+})

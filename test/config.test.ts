@@ -1,0 +1,44 @@
+// Configuration: defaults, validation naming the variable, flags over the environment.
+import t from 'tap'
+import { DEFAULT_DATABASE, configFromArgs, loadConfig } from '../src/config.js'
+
+t.test('defaults', async (t) => {
+  const config = loadConfig({})
+  t.same(config, {
+    PORT: 4010,
+    HOST: '127.0.0.1',
+    CONFIDENT_MOCK_DATABASE: DEFAULT_DATABASE,
+    LOG_LEVEL: 'info',
+    CONFIDENT_MOCK_MAX_EMAILS: 100,
+    CONFIDENT_MOCK_ID_SEED: 'confident-mock'
+  })
+  t.match(DEFAULT_DATABASE, /data\/confident-mock\.sqlite$/)
+})
+
+t.test('values are coerced and validated; errors name the variable', async (t) => {
+  t.equal(loadConfig({ PORT: '8080', CONFIDENT_MOCK_MAX_EMAILS: '5', UNRELATED: 'x' }).PORT, 8080)
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: '70000' }, /PORT must be <= 65535/],
+    [{ PORT: '1.5' }, /PORT must be integer/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be equal to one of the allowed values/],
+    [{ CONFIDENT_MOCK_MAX_EMAILS: '-1' }, /CONFIDENT_MOCK_MAX_EMAILS must be >= 1/]
+  ]
+  for (const [env, message] of bad) t.throws(() => loadConfig(env), message)
+  t.equal(loadConfig({ PORT: '' }).PORT, 4010, 'an empty variable counts as unset')
+})
+
+t.test('each flag overrides the variable it mirrors', async (t) => {
+  const config = configFromArgs(
+    ['--port', '1234', '--host', '0.0.0.0', '--database', ':memory:', '--fixtures', 'f.yaml', '--log-level', 'debug', '--max-emails', '7', '--id-seed', 's'],
+    { PORT: '9', HOST: 'localhost' })
+  t.same(config, {
+    PORT: 1234,
+    HOST: '0.0.0.0',
+    CONFIDENT_MOCK_DATABASE: ':memory:',
+    CONFIDENT_MOCK_FIXTURES: 'f.yaml',
+    LOG_LEVEL: 'debug',
+    CONFIDENT_MOCK_MAX_EMAILS: 7,
+    CONFIDENT_MOCK_ID_SEED: 's'
+  })
+  t.throws(() => configFromArgs(['serve']), /Unexpected argument 'serve'/)
+})
