@@ -25,7 +25,6 @@ CREATE TABLE `invitation_emails` (
 	CONSTRAINT "invitation_emails_kind_check" CHECK(kind in ('PROJECT', 'ORGANIZATION'))
 );
 --> statement-breakpoint
-CREATE INDEX `invitation_emails_org_idx` ON `invitation_emails` (`organization_id`,`id`);--> statement-breakpoint
 CREATE TABLE `meta` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
@@ -37,7 +36,6 @@ CREATE TABLE `organization_invitations` (
 	`email` text NOT NULL,
 	`status` text NOT NULL,
 	`organization_role_id` text,
-	`token` text NOT NULL,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`organization_role_id`) REFERENCES `roles`(`id`) ON UPDATE no action ON DELETE set null,
@@ -45,7 +43,6 @@ CREATE TABLE `organization_invitations` (
 	CONSTRAINT "organization_invitations_email_lower" CHECK("organization_invitations"."email" = lower("organization_invitations"."email"))
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `organization_invitations_token_unique` ON `organization_invitations` (`token`);--> statement-breakpoint
 CREATE UNIQUE INDEX `organization_invitations_pending_unique` ON `organization_invitations` (`organization_id`,`email`) WHERE status = 'PENDING';--> statement-breakpoint
 CREATE INDEX `organization_invitations_org_idx` ON `organization_invitations` (`organization_id`,`id`);--> statement-breakpoint
 CREATE TABLE `organization_members` (
@@ -81,7 +78,6 @@ CREATE TABLE `project_invitations` (
 	`email` text NOT NULL,
 	`status` text NOT NULL,
 	`project_role_id` text,
-	`token` text NOT NULL,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`project_role_id`) REFERENCES `roles`(`id`) ON UPDATE no action ON DELETE set null,
@@ -89,7 +85,6 @@ CREATE TABLE `project_invitations` (
 	CONSTRAINT "project_invitations_email_lower" CHECK("project_invitations"."email" = lower("project_invitations"."email"))
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `project_invitations_token_unique` ON `project_invitations` (`token`);--> statement-breakpoint
 CREATE UNIQUE INDEX `project_invitations_pending_unique` ON `project_invitations` (`project_id`,`email`) WHERE status = 'PENDING';--> statement-breakpoint
 CREATE INDEX `project_invitations_project_idx` ON `project_invitations` (`project_id`,`id`);--> statement-breakpoint
 CREATE TABLE `project_members` (

@@ -1,5 +1,5 @@
 // Deterministic identifiers: the same seed and the same sequence of calls give the same ids.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 
 export interface IdGenerator {
@@ -38,9 +38,4 @@ export function createIdGenerator (sqlite: Database, seed: string): IdGenerator 
     cuid: () => 'c' + BigInt('0x' + material().toString('hex')).toString(36).padStart(24, '0').slice(0, 24),
     uuid: () => formatUuid(material())
   }
-}
-
-/** A secret for accepting or declining an invitation by email link: random, never derived. */
-export function newToken (): string {
-  return randomBytes(18).toString('base64url')
 }

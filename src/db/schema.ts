@@ -115,19 +115,19 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: createdAt()
 }, (t) => [uniqueIndex('api_keys_digest_unique').on(t.digest)])
 
-// AUTOINCREMENT so that an id freed by a revoked invitation is never handed out again.
+// AUTOINCREMENT so that an id freed by a revoked invitation is never handed out again. No token
+// column: accept/decline tokens are derived from the row (src/db/tokens.ts). Every index here
+// costs a page write per invitation on the hot path, so there are only the two that queries need.
 export const projectInvitations = sqliteTable('project_invitations', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
   email: text('email').notNull(),
   status: text('status').$type<InvitationStatus>().notNull(),
   roleId: text('project_role_id').references(() => roles.id, { onDelete: 'set null' }),
-  token: text('token').notNull(),
   createdAt: createdAt()
 }, (t) => [
   check('project_invitations_status_check', inList('status', INVITATION_STATUSES)),
   check('project_invitations_email_lower', sql`${t.email} = lower(${t.email})`),
-  uniqueIndex('project_invitations_token_unique').on(t.token),
   // The rule that no two PENDING invitations exist for one project and address, in the database.
   uniqueIndex('project_invitations_pending_unique').on(t.projectId, t.email).where(sql`status = 'PENDING'`),
   index('project_invitations_project_idx').on(t.projectId, t.id)
@@ -139,18 +139,17 @@ export const organizationInvitations = sqliteTable('organization_invitations', {
   email: text('email').notNull(),
   status: text('status').$type<InvitationStatus>().notNull(),
   roleId: text('organization_role_id').references(() => roles.id, { onDelete: 'set null' }),
-  token: text('token').notNull(),
   createdAt: createdAt()
 }, (t) => [
   check('organization_invitations_status_check', inList('status', INVITATION_STATUSES)),
   check('organization_invitations_email_lower', sql`${t.email} = lower(${t.email})`),
-  uniqueIndex('organization_invitations_token_unique').on(t.token),
   uniqueIndex('organization_invitations_pending_unique').on(t.organizationId, t.email).where(sql`status = 'PENDING'`),
   index('organization_invitations_org_idx').on(t.organizationId, t.id)
 ])
 
 // The emails the real service would send; this server records them so tests can read them.
 // No foreign keys to the invitation: the record outlives a revoked invitation, as a sent email does.
+// No index beyond the id: it is appended on every invitation and read rarely (by tests).
 export const invitationEmails = sqliteTable('invitation_emails', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   kind: text('kind').$type<'PROJECT' | 'ORGANIZATION'>().notNull(),
@@ -160,7 +159,6 @@ export const invitationEmails = sqliteTable('invitation_emails', {
   to: text('to_email').notNull(),
   token: text('token').notNull(),
   createdAt: createdAt()
-}, (t) => [
-  check('invitation_emails_kind_check', inList('kind', ['PROJECT', 'ORGANIZATION'])),
-  index('invitation_emails_org_idx').on(t.organizationId, t.id)
+}, () => [
+  check('invitation_emails_kind_check', inList('kind', ['PROJECT', 'ORGANIZATION']))
 ])

@@ -3,12 +3,14 @@ import type { Database as SqliteDatabase } from 'better-sqlite3'
 import fp from 'fastify-plugin'
 import { openDatabase, type Db } from '../db/index.js'
 import { createIdGenerator, type IdGenerator } from '../db/ids.js'
+import { createTokenSigner, type TokenSigner } from '../db/tokens.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db
     sqlite: SqliteDatabase
     ids: IdGenerator
+    tokens: TokenSigner
   }
 }
 
@@ -22,6 +24,7 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   app.decorate('db', db)
   app.decorate('sqlite', sqlite)
   app.decorate('ids', createIdGenerator(sqlite, opts.idSeed))
+  app.decorate('tokens', createTokenSigner(sqlite))
   app.addHook('onClose', async () => {
     sqlite.close()
   })

@@ -15,6 +15,7 @@ export default fp(async (app) => {
   app.decorate('invitations', invitationService({
     sqlite: app.sqlite,
     clock: app.clock,
+    tokens: app.tokens,
     projects: projectsRepository(app.db),
     roles: rolesRepository(app.db),
     projectInvitations: invitationsRepository(app.sqlite, PROJECT_INVITATIONS)

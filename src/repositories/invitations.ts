@@ -35,15 +35,6 @@ export interface InvitationRow {
   createdAt: number
 }
 
-export interface CreatedInvitation extends InvitationRow {
-  token: string
-}
-
-export interface NewInvitation {
-  email: string
-  token: string
-}
-
 export interface EmailRecord {
   invitationId: number
   to: string
@@ -62,20 +53,20 @@ export function invitationsRepository (sqlite: Database, k: InvitationKind) {
   // clause on the partial unique index is the database's own guarantee of the second rule (the
   // NOT EXISTS spares it the work, and keeps AUTOINCREMENT from burning an id on each conflict). json_each yields rows in array
   // order and ids are assigned in insertion order, so ordering the result by id restores it.
-  const insertPending = sqlite.prepare<[{ ownerId: string, roleId: string | null, createdAt: number, rows: string }], CreatedInvitation>(`
-    insert into ${k.table} (${k.ownerColumn}, email, status, ${k.roleColumn}, token, created_at)
-    select @ownerId, j.value ->> 0, 'PENDING', @roleId, j.value ->> 1, @createdAt
-    from json_each(@rows) as j
+  const insertPending = sqlite.prepare<[{ ownerId: string, roleId: string | null, createdAt: number, emails: string }], InvitationRow>(`
+    insert into ${k.table} (${k.ownerColumn}, email, status, ${k.roleColumn}, created_at)
+    select @ownerId, j.value, 'PENDING', @roleId, @createdAt
+    from json_each(@emails) as j
     where not exists (
       select 1 from ${k.memberTable} as m join users as u on u.id = m.user_id
-      where m.${k.ownerColumn} = @ownerId and u.email = j.value ->> 0
+      where m.${k.ownerColumn} = @ownerId and u.email = j.value
     ) and not exists (
       select 1 from ${k.table} as p
-      where p.${k.ownerColumn} = @ownerId and p.email = j.value ->> 0 and p.status = 'PENDING'
+      where p.${k.ownerColumn} = @ownerId and p.email = j.value and p.status = 'PENDING'
     )
     order by j.key
     on conflict (${k.ownerColumn}, email) where status = 'PENDING' do nothing
-    returning ${columns}, token
+    returning ${columns}
   `)
 
   const insertEmails = sqlite.prepare<[{ organizationId: string, projectId: string | null, createdAt: number, rows: string }]>(`
@@ -92,9 +83,8 @@ export function invitationsRepository (sqlite: Database, k: InvitationKind) {
 
   return {
     /** Inserts PENDING invitations, skipping members and pending addresses; returns those created, in order. */
-    insertPending (ownerId: string, roleId: string | null, createdAt: number, rows: readonly NewInvitation[]): CreatedInvitation[] {
-      const json = JSON.stringify(rows.map((r) => [r.email, r.token]))
-      return insertPending.all({ ownerId, roleId, createdAt, rows: json }).sort((a, b) => a.id - b.id)
+    insertPending (ownerId: string, roleId: string | null, createdAt: number, emails: readonly string[]): InvitationRow[] {
+      return insertPending.all({ ownerId, roleId, createdAt, emails: JSON.stringify(emails) }).sort((a, b) => a.id - b.id)
     },
 
     recordEmails (organizationId: string, projectId: string | null, createdAt: number, emails: readonly EmailRecord[]): void {

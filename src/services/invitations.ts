@@ -1,7 +1,7 @@
 // The invitation rules: the checks after authentication, the skip logic, and the one transaction.
 import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
-import { newToken } from '../db/ids.js'
+import type { TokenSigner } from '../db/tokens.js'
 import {
   InvitingNotAllowedError,
   OwnerRoleError,
@@ -17,13 +17,14 @@ import { OWNER_ROLE, mayInvite, uniqueEmails } from '../rules.js'
 export interface InvitationServiceDeps {
   sqlite: Database
   clock: Clock
+  tokens: TokenSigner
   projects: ProjectsRepository
   roles: RolesRepository
   projectInvitations: InvitationsRepository
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { sqlite, clock, projects, roles, projectInvitations } = deps
+  const { sqlite, clock, tokens, projects, roles, projectInvitations } = deps
 
   function requireProject (caller: Caller, projectId: string) {
     const project = projects.findForOrg(projectId, caller.organizationId)
@@ -48,10 +49,12 @@ export function invitationService (deps: InvitationServiceDeps) {
   const insertProjectInvitations = sqlite.transaction((
     organizationId: string, projectId: string, roleId: string | null, emails: string[], now: number
   ) => {
-    const created = projectInvitations.insertPending(projectId, roleId, now,
-      emails.map((email) => ({ email, token: newToken() })))
-    projectInvitations.recordEmails(organizationId, projectId, now,
-      created.map((row) => ({ invitationId: row.id, to: row.email, token: row.token })))
+    const created = projectInvitations.insertPending(projectId, roleId, now, emails)
+    projectInvitations.recordEmails(organizationId, projectId, now, created.map((row) => ({
+      invitationId: row.id,
+      to: row.email,
+      token: tokens.sign({ kind: 'PROJECT', id: row.id, email: row.email, createdAt: row.createdAt })
+    })))
     return created
   })
 
