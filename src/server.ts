@@ -39,18 +39,19 @@ export async function main (args = process.argv.slice(2)): Promise<void> {
     process.exitCode = 1
     return
   }
-  process.stdout.write(`confident-mock listening on ${address}\n`)
+  // One write, so a reader of the first line has the rest too.
+  const lines = [`confident-mock listening on ${address}`]
   if (app.demo !== null) {
     // The demo key is a documented, fixed value, printed for copying: it is not a secret.
-    process.stdout.write([
+    lines.push(
       `  demo organization API key: ${app.demo.apiKey}`,
       `  demo project id:           ${app.demo.projectId}`,
       `  try: curl -s -X POST ${address}/v1/projects/${app.demo.projectId}/invitations \\`,
       `         -H 'CONFIDENT_API_KEY: ${app.demo.apiKey}' -H 'Content-Type: application/json' \\`,
-      '         -d \'{"emails": ["carol@example.com"]}\'',
-      ''
-    ].join('\n') + '\n')
+      '         -d \'{"emails": ["carol@example.com"]}\''
+    )
   }
+  process.stdout.write(lines.join('\n') + '\n')
 }
 
 await main()

@@ -1,11 +1,9 @@
 // End to end: simultaneous identical requests, from two server processes on one SQLite file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Sqlite from 'better-sqlite3'
 import t from 'tap'
 import type { Fixtures } from '../../src/fixtures/schema.js'
-import { post, startServer } from '../helpers/server-process.js'
+import { assertVendorResponse } from '../helpers/vendor.js'
+import { post, startServer, workspace } from '../helpers/server-process.js'
 
 const KEY = 'confident_org_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'
 const PROJECT = 'cconcurrencyproject000000'
@@ -24,11 +22,7 @@ const REQUESTS = 60
 const EMAILS = ['a@race.example', 'b@race.example', 'c@race.example', 'd@race.example', 'e@race.example', 'A@RACE.example']
 
 t.test('many simultaneous identical requests make exactly one PENDING invitation per address', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'confident-mock-race-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const database = join(dir, 'race.sqlite')
-  const fixtures = join(dir, 'fixtures.json')
-  writeFileSync(fixtures, JSON.stringify(FIXTURES))
+  const { database, fixtures } = workspace(t, FIXTURES)
   const env = { CONFIDENT_MOCK_DATABASE: database, CONFIDENT_MOCK_FIXTURES: fixtures }
   const one = await startServer(env)
   const two = await startServer(env)
@@ -38,6 +32,7 @@ t.test('many simultaneous identical requests make exactly one PENDING invitation
     post(`${(i % 2 === 0 ? one : two).url}/v1/projects/${PROJECT}/invitations`, KEY, { emails: EMAILS })))
 
   t.same(responses.map((r) => r.status), Array(REQUESTS).fill(200), 'every request answered 200')
+  for (const r of responses) assertVendorResponse(t, 'createProjectInvitations', r.body)
   const reported = responses.flatMap((r) => r.body.data.invitations as Array<{ id: number, email: string, status: string }>)
   t.same(reported.map((i) => i.email).sort(), ['a@race.example', 'b@race.example', 'c@race.example', 'd@race.example', 'e@race.example'],
     'each address was created by exactly one response')
@@ -53,18 +48,14 @@ t.test('many simultaneous identical requests make exactly one PENDING invitation
 })
 
 t.test('the database itself refuses a second PENDING invitation for one project and address', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'confident-mock-index-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const database = join(dir, 'index.sqlite')
-  const fixtures = join(dir, 'fixtures.json')
-  writeFileSync(fixtures, JSON.stringify(FIXTURES))
+  const { database, fixtures } = workspace(t, FIXTURES)
   const server = await startServer({ CONFIDENT_MOCK_DATABASE: database, CONFIDENT_MOCK_FIXTURES: fixtures })
   await post(`${server.url}/v1/projects/${PROJECT}/invitations`, KEY, { emails: ['x@race.example'] })
   await server.stop()
 
   const db = new Sqlite(database)
   t.teardown(() => db.close())
-  const insert = db.prepare("insert into project_invitations (project_id, email, status, token, created_at) values (?, 'x@race.example', ?, ?, 0)")
-  t.throws(() => insert.run(PROJECT, 'PENDING', 'token-2'), /UNIQUE constraint failed: project_invitations.project_id, project_invitations.email/)
-  t.doesNotThrow(() => insert.run(PROJECT, 'DECLINED', 'token-3'), 'a DECLINED one beside it is allowed')
+  const insert = db.prepare("insert into project_invitations (project_id, email, status, created_at) values (?, 'x@race.example', ?, 0)")
+  t.throws(() => insert.run(PROJECT, 'PENDING'), /UNIQUE constraint failed: project_invitations.project_id, project_invitations.email/)
+  t.doesNotThrow(() => insert.run(PROJECT, 'DECLINED'), 'a DECLINED one beside it is allowed')
 })

@@ -1,19 +1,10 @@
 // End to end: the real server process on a real SQLite file, stopped and started again.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Sqlite from 'better-sqlite3'
 import t from 'tap'
 import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../../src/fixtures/demo.js'
 import type { Fixtures } from '../../src/fixtures/schema.js'
 import { assertVendorResponse } from '../helpers/vendor.js'
-import { get, post, runServer, startServer } from '../helpers/server-process.js'
-
-function tempDir (t: { teardown: (fn: () => void) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'confident-mock-e2e-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+import { get, post, runServer, startServer, workspace } from '../helpers/server-process.js'
 
 function count (dbPath: string, table: string): number {
   const db = new Sqlite(dbPath, { readonly: true })
@@ -36,10 +27,7 @@ const FIXTURES: Fixtures = {
 }
 
 t.test('invitations survive a restart, ids continue, fixtures are not applied twice', async (t) => {
-  const dir = tempDir(t)
-  const database = join(dir, 'state.sqlite')
-  const fixtures = join(dir, 'fixtures.json')
-  writeFileSync(fixtures, JSON.stringify(FIXTURES))
+  const { database, fixtures } = workspace(t, FIXTURES)
   const url = (base: string) => `${base}/v1/projects/cpersistproject0000000000/invitations`
 
   const first = await startServer({ CONFIDENT_MOCK_DATABASE: database, CONFIDENT_MOCK_FIXTURES: fixtures })
@@ -71,8 +59,7 @@ t.test('invitations survive a restart, ids continue, fixtures are not applied tw
 })
 
 t.test('a new database with no fixtures gets the demo organization, printed at start', async (t) => {
-  const dir = tempDir(t)
-  const database = join(dir, 'demo.sqlite')
+  const { database } = workspace(t)
   const server = await startServer({ CONFIDENT_MOCK_DATABASE: database })
   t.match(server.output(), DEMO_ORG_KEY)
   t.match(server.output(), DEMO_PROJECT_ID)

@@ -1,7 +1,11 @@
 // Starts the real server as a child process (the way a user runs it) and talks HTTP to it.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Fixtures } from '../../src/fixtures/schema.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -14,37 +18,57 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-/** Runs src/server.ts through tsx on a free loopback port; resolves once it listens. */
-export async function startServer (env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+export interface Workspace {
+  database: string
+  fixtures: string
+}
+
+/** A temporary folder, removed after the test, with a database path and a fixtures file in it. */
+export function workspace (t: { teardown: (fn: () => void) => void }, fixtures: Fixtures = { organizations: [] }): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'confident-mock-e2e-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'fixtures.json')
+  writeFileSync(path, JSON.stringify(fixtures))
+  return { database: join(dir, 'state.sqlite'), fixtures: path }
+}
+
+/** src/server.ts through tsx, on a free loopback port, collecting what it prints. */
+function spawnServer (env: Record<string, string>, args: string[]) {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let text = ''
-  proc.stdout!.on('data', (chunk: Buffer) => { text += chunk.toString() })
-  proc.stderr!.on('data', (chunk: Buffer) => { text += chunk.toString() })
+  const printed = { text: '' }
+  proc.stdout.on('data', (chunk: Buffer) => { printed.text += chunk.toString() })
+  proc.stderr.on('data', (chunk: Buffer) => { printed.text += chunk.toString() })
+  return { proc, printed }
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer (env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const { proc, printed } = spawnServer(env, args)
   const exited = once(proc, 'exit')
   const url = await new Promise<string>((resolve, reject) => {
     // Start-up through tsx takes about a second; 20 s leaves room on a loaded CI machine.
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${text}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${printed.text}`)), 20_000)
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(text)
+      const match = /listening on (http:\/\/\S+)/.exec(printed.text)
       if (match !== null) {
         clearTimeout(timer)
         resolve(match[1]!)
       }
     }
-    proc.stdout!.on('data', check)
+    proc.stdout.on('data', check)
     proc.on('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`server exited with ${code}:\n${text}`))
+      reject(new Error(`server exited with ${code}:\n${printed.text}`))
     })
   })
   return {
     url,
     proc,
-    output: () => text,
+    output: () => printed.text,
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal)
       const [code] = await exited
@@ -55,16 +79,9 @@ export async function startServer (env: Record<string, string>, args: string[] =
 
 /** Runs the server to completion (for start-up failures) and returns its exit code and output. */
 export async function runServer (env: Record<string, string>, args: string[] = []): Promise<{ code: number | null, output: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  proc.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  proc.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const { proc, printed } = spawnServer(env, args)
   const [code] = await once(proc, 'exit')
-  return { code: code as number | null, output }
+  return { code: code as number | null, output: printed.text }
 }
 
 export async function post (url: string, key: string, body: unknown) {
