@@ -13,6 +13,7 @@ import errorHandler from './plugins/error-handler.js'
 import fixturesPlugin from './plugins/fixtures.js'
 import servicesPlugin from './plugins/services.js'
 import v1 from './routes/v1/index.js'
+import admin from './routes/admin/index.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
 
@@ -83,6 +84,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
 
   await app.register(health)
   await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
+  await app.register(admin, { prefix: '/__admin' })
 
   await app.ready()
   return app

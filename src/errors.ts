@@ -11,6 +11,8 @@ export const InvitingNotAllowedError = createError(
   'Inviting members is not available on the Free plan outside of the trial period',
   403
 )
-export const UnknownRoleError = createError<[string]>('CM_UNKNOWN_ROLE', '%s does not name a role available to this project', 400)
+export const UnknownRoleError = createError<[string, string]>('CM_UNKNOWN_ROLE', '%s does not name a role available to this %s', 400)
 export const OwnerRoleError = createError('CM_OWNER_ROLE', 'The Owner role cannot be assigned to invitees', 400)
 export const InvitationNotPendingError = createError<[string]>('CM_INVITATION_NOT_PENDING', 'Invitation is %s, not PENDING', 409)
+export const InvitationAcceptedError = createError('CM_INVITATION_ACCEPTED', 'An accepted invitation cannot be revoked', 409)
+export const InvalidTokenError = createError('CM_INVALID_TOKEN', 'No invitation has this token', 404)

@@ -1,6 +1,7 @@
 // The services plugin: builds the repositories once and the services that hold the rules.
 import fp from 'fastify-plugin'
-import { invitationsRepository, PROJECT_INVITATIONS } from '../repositories/invitations.js'
+import { invitationsRepository, ORGANIZATION_INVITATIONS, PROJECT_INVITATIONS } from '../repositories/invitations.js'
+import { peopleRepository } from '../repositories/people.js'
 import { projectsRepository } from '../repositories/projects.js'
 import { rolesRepository } from '../repositories/roles.js'
 import { invitationService, type InvitationService } from '../services/invitations.js'
@@ -18,6 +19,8 @@ export default fp(async (app) => {
     tokens: app.tokens,
     projects: projectsRepository(app.db),
     roles: rolesRepository(app.db),
-    projectInvitations: invitationsRepository(app.sqlite, PROJECT_INVITATIONS)
+    people: peopleRepository(app.sqlite, app.ids),
+    projectInvitations: invitationsRepository(app.sqlite, PROJECT_INVITATIONS),
+    organizationInvitations: invitationsRepository(app.sqlite, ORGANIZATION_INVITATIONS)
   }))
 }, { name: 'services', dependencies: ['db', 'clock'] })

@@ -35,6 +35,11 @@ export interface InvitationRow {
   createdAt: number
 }
 
+export interface OwnedInvitationRow extends InvitationRow {
+  /** The project id or organization id the invitation belongs to. */
+  ownerId: string
+}
+
 export interface EmailRecord {
   invitationId: number
   to: string
@@ -81,6 +86,10 @@ export function invitationsRepository (sqlite: Database, k: InvitationKind) {
     order by id
   `)
 
+  const byId = sqlite.prepare<[number], OwnedInvitationRow>(`select ${columns}, ${k.ownerColumn} as ownerId from ${k.table} where id = ?`)
+  const setStatus = sqlite.prepare<[string, number]>(`update ${k.table} set status = ? where id = ?`)
+  const remove = sqlite.prepare<[number]>(`delete from ${k.table} where id = ?`)
+
   return {
     /** Inserts PENDING invitations, skipping members and pending addresses; returns those created, in order. */
     insertPending (ownerId: string, roleId: string | null, createdAt: number, emails: readonly string[]): InvitationRow[] {
@@ -96,6 +105,25 @@ export function invitationsRepository (sqlite: Database, k: InvitationKind) {
     /** PENDING and DECLINED invitations, by id ascending. */
     listVisible (ownerId: string): InvitationRow[] {
       return listVisible.all(ownerId)
+    },
+
+    /** The invitation with this id, whoever owns it. */
+    findById (id: number): OwnedInvitationRow | null {
+      return byId.get(id) ?? null
+    },
+
+    /** The invitation with this id if this owner's, else null. */
+    findForOwner (ownerId: string, id: number): InvitationRow | null {
+      const row = byId.get(id)
+      return row === undefined || row.ownerId !== ownerId ? null : row
+    },
+
+    setStatus (id: number, status: InvitationStatus): void {
+      setStatus.run(status, id)
+    },
+
+    delete (id: number): void {
+      remove.run(id)
     }
   }
 }

@@ -6,35 +6,59 @@ export const InvitationStatusSchema = Type.Enum(['PENDING', 'ACCEPTED', 'DECLINE
   description: 'The current status of the invitation'
 })
 
-export const ProjectInvitationSchema = Type.Object({
+const invitationFields = {
   id: Type.Integer({ description: 'Unique identifier for the invitation' }),
   email: Type.String({ description: 'The invited email address, lower case' }),
   status: InvitationStatusSchema,
-  created_at: IsoDateTime,
+  created_at: IsoDateTime
+}
+
+export const ProjectInvitationSchema = Type.Object({
+  ...invitationFields,
   projectRoleId: Type.Union([Type.String(), Type.Null()], {
     description: 'The project role the invitee will receive, or null for the default (Member)'
   })
 })
 
+export const OrganizationInvitationSchema = Type.Object({
+  ...invitationFields,
+  organizationRoleId: Type.Union([Type.String(), Type.Null()], {
+    description: 'The organization role the invitee will receive, or null for the default (Member)'
+  })
+})
+
 export type ProjectInvitation = Static<typeof ProjectInvitationSchema>
+export type OrganizationInvitation = Static<typeof OrganizationInvitationSchema>
 
 /** Longest address a mail system accepts (RFC 5321 path limit). */
 export const MAX_EMAIL_LENGTH = 254
 
-export function CreateProjectInvitationsBody (maxEmails: number) {
-  return Type.Object({
-    emails: Type.Array(Type.String({ format: 'email', maxLength: MAX_EMAIL_LENGTH }), {
-      minItems: 1,
-      maxItems: maxEmails,
-      description: `One or more email addresses to invite (at most ${maxEmails})`
-    }),
-    projectRoleId: Type.Optional(Type.String({
-      format: 'uuid',
-      description: 'Project role for every invitee; the Owner role cannot be assigned'
-    }))
+function Emails (maxEmails: number) {
+  return Type.Array(Type.String({ format: 'email', maxLength: MAX_EMAIL_LENGTH }), {
+    minItems: 1,
+    maxItems: maxEmails,
+    description: `One or more email addresses to invite (at most ${maxEmails})`
   })
 }
 
-export const ProjectInvitationListResponse = Success(Type.Object({
-  invitations: Type.Array(ProjectInvitationSchema)
-}))
+function RoleId (noun: string) {
+  return Type.Optional(Type.String({ format: 'uuid', description: `${noun} role for every invitee; the Owner role cannot be assigned` }))
+}
+
+export function CreateProjectInvitationsBody (maxEmails: number) {
+  return Type.Object({ emails: Emails(maxEmails), projectRoleId: RoleId('Project') })
+}
+
+export function CreateOrganizationInvitationsBody (maxEmails: number) {
+  return Type.Object({ emails: Emails(maxEmails), organizationRoleId: RoleId('Organization') })
+}
+
+export const InvitationIdParams = Type.Object({
+  invitationId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The unique identifier of the invitation' })
+})
+
+export const ProjectInvitationListResponse = Success(Type.Object({ invitations: Type.Array(ProjectInvitationSchema) }))
+export const ProjectInvitationResponse = Success(Type.Object({ invitation: ProjectInvitationSchema }))
+export const OrganizationInvitationListResponse = Success(Type.Object({ invitations: Type.Array(OrganizationInvitationSchema) }))
+export const OrganizationInvitationResponse = Success(Type.Object({ invitation: OrganizationInvitationSchema }))
+export const DeletedInvitationResponse = Success(Type.Object({ id: Type.Integer(), deleted: Type.Literal(true) }))

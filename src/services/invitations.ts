@@ -1,18 +1,26 @@
-// The invitation rules: the checks after authentication, the skip logic, and the one transaction.
+// The invitation rules, once for both kinds (project and organization): checks, skip logic, lifecycle.
 import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
 import type { TokenSigner } from '../db/tokens.js'
 import {
+  InvalidTokenError,
+  InvitationAcceptedError,
+  InvitationNotFoundError,
+  InvitationNotPendingError,
   InvitingNotAllowedError,
   OwnerRoleError,
   ProjectNotFoundError,
   UnknownRoleError
 } from '../errors.js'
+import { systemRoleId } from '../fixtures/apply.js'
+import type { Caller } from '../plugins/auth.js'
+import type { InvitationRow, InvitationsRepository } from '../repositories/invitations.js'
+import type { PeopleRepository } from '../repositories/people.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
-import type { InvitationRow, InvitationsRepository } from '../repositories/invitations.js'
-import type { Caller } from '../plugins/auth.js'
-import { OWNER_ROLE, mayInvite, uniqueEmails } from '../rules.js'
+import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, OWNER_ROLE, mayInvite, uniqueEmails } from '../rules.js'
+
+export type InvitationKindName = 'PROJECT' | 'ORGANIZATION'
 
 export interface InvitationServiceDeps {
   sqlite: Database
@@ -20,59 +28,142 @@ export interface InvitationServiceDeps {
   tokens: TokenSigner
   projects: ProjectsRepository
   roles: RolesRepository
+  people: PeopleRepository
   projectInvitations: InvitationsRepository
+  organizationInvitations: InvitationsRepository
+}
+
+/** What an invitation belongs to: its owner (a project or the organization) and the organization. */
+interface Owner {
+  kind: InvitationKindName
+  ownerId: string
+  organizationId: string
+  projectId: string | null
+}
+
+const ROLE_FIELD = { PROJECT: 'projectRoleId', ORGANIZATION: 'organizationRoleId' } as const
+const NOUN = { PROJECT: 'project', ORGANIZATION: 'organization' } as const
+
+export interface Responded {
+  kind: InvitationKindName
+  ownerId: string
+  invitation: InvitationRow
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { sqlite, clock, tokens, projects, roles, projectInvitations } = deps
+  const { sqlite, clock, tokens, projects, roles, people } = deps
+  const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
-  function requireProject (caller: Caller, projectId: string) {
-    const project = projects.findForOrg(projectId, caller.organizationId)
+  /** A project of the caller's organization (404 otherwise), or the caller's organization itself. */
+  function requireOwner (kind: InvitationKindName, caller: Caller, ownerId: string): Owner {
+    if (kind === 'ORGANIZATION') {
+      return { kind, ownerId: caller.organizationId, organizationId: caller.organizationId, projectId: null }
+    }
+    const project = projects.findForOrg(ownerId, caller.organizationId)
     if (project === null) throw new ProjectNotFoundError()
-    return project
+    return { kind, ownerId: project.id, organizationId: project.organizationId, projectId: project.id }
   }
 
   function requireMayInvite (caller: Caller) {
     if (!mayInvite(caller.plan, caller.trialEndsAt, clock.now())) throw new InvitingNotAllowedError()
   }
 
-  /** A system project role or a custom role of this very project, and never Owner. */
-  function requireProjectRole (projectId: string, roleId: string) {
+  /** A system role of the kind, or a custom role of this very project or organization; never Owner. */
+  function requireRole (owner: Owner, roleId: string) {
     const role = roles.findById(roleId)
-    if (role === null || role.scope !== 'PROJECT' || (role.projectId !== null && role.projectId !== projectId)) {
-      throw new UnknownRoleError('projectRoleId')
-    }
-    if (role.projectId === null && role.name === OWNER_ROLE) throw new OwnerRoleError()
+    const available = role !== null && role.scope === owner.kind && (owner.kind === 'PROJECT'
+      ? role.projectId === null || role.projectId === owner.projectId
+      : role.organizationId === null || role.organizationId === owner.organizationId)
+    if (!available) throw new UnknownRoleError(ROLE_FIELD[owner.kind], NOUN[owner.kind])
+    if (role.organizationId === null && role.name === OWNER_ROLE) throw new OwnerRoleError()
+  }
+
+  function tokenFor (kind: InvitationKindName, row: InvitationRow): string {
+    return tokens.sign({ kind, id: row.id, email: row.email, createdAt: row.createdAt })
+  }
+
+  function recordEmails (owner: Owner, rows: readonly InvitationRow[], now: number) {
+    repos[owner.kind].recordEmails(owner.organizationId, owner.projectId, now,
+      rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.kind, row) })))
   }
 
   // better-sqlite3 transactions are synchronous: nothing in here awaits.
-  const insertProjectInvitations = sqlite.transaction((
-    organizationId: string, projectId: string, roleId: string | null, emails: string[], now: number
-  ) => {
-    const created = projectInvitations.insertPending(projectId, roleId, now, emails)
-    projectInvitations.recordEmails(organizationId, projectId, now, created.map((row) => ({
-      invitationId: row.id,
-      to: row.email,
-      token: tokens.sign({ kind: 'PROJECT', id: row.id, email: row.email, createdAt: row.createdAt })
-    })))
+  const insertInvitations = sqlite.transaction((owner: Owner, roleId: string | null, emails: string[], now: number) => {
+    const created = repos[owner.kind].insertPending(owner.ownerId, roleId, now, emails)
+    recordEmails(owner, created, now)
     return created
+  })
+
+  function requireInvitation (owner: Owner, invitationId: number): InvitationRow {
+    const row = repos[owner.kind].findForOwner(owner.ownerId, invitationId)
+    if (row === null) throw new InvitationNotFoundError()
+    return row
+  }
+
+  const accept = sqlite.transaction((kind: InvitationKindName, ownerId: string, row: InvitationRow, now: number) => {
+    const userId = people.ensureUser(row.email, now)
+    const orgMember = systemRoleId('ORGANIZATION', DEFAULT_ORGANIZATION_ROLE)
+    if (kind === 'PROJECT') {
+      // A person must be an organization member to be a project member.
+      people.joinOrganization(projects.findById(ownerId)!.organizationId, userId, orgMember, now)
+      people.joinProject(ownerId, userId, row.roleId ?? systemRoleId('PROJECT', DEFAULT_PROJECT_ROLE), now)
+    } else {
+      people.joinOrganization(ownerId, userId, row.roleId ?? orgMember, now)
+    }
+    repos[kind].setStatus(row.id, 'ACCEPTED')
   })
 
   return {
     /** Checks 3 to 6 of BEHAVIOUR.md section 3, then creates the invitations in one transaction. */
-    createProjectInvitations (caller: Caller, projectId: string, emails: readonly string[], roleId: string | null): InvitationRow[] {
-      requireProject(caller, projectId)
+    create (kind: InvitationKindName, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): InvitationRow[] {
+      const owner = requireOwner(kind, caller, ownerId)
       requireMayInvite(caller)
-      if (roleId !== null) requireProjectRole(projectId, roleId)
-      const now = clock.now()
+      if (roleId !== null) requireRole(owner, roleId)
       // IMMEDIATE takes the write lock up front, so a second process on the same file waits
       // (busy_timeout) instead of failing on a read-to-write upgrade.
-      return insertProjectInvitations.immediate(caller.organizationId, projectId, roleId, uniqueEmails(emails), now)
+      return insertInvitations.immediate(owner, roleId, uniqueEmails(emails), clock.now())
     },
 
-    listProjectInvitations (caller: Caller, projectId: string): InvitationRow[] {
-      requireProject(caller, projectId)
-      return projectInvitations.listVisible(projectId)
+    /** PENDING and DECLINED invitations, by id. */
+    list (kind: InvitationKindName, caller: Caller, ownerId: string): InvitationRow[] {
+      const owner = requireOwner(kind, caller, ownerId)
+      return repos[kind].listVisible(owner.ownerId)
+    },
+
+    /** Sends the email of a PENDING invitation again: one more email record, same token. */
+    resend (kind: InvitationKindName, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
+      const owner = requireOwner(kind, caller, ownerId)
+      requireMayInvite(caller)
+      const row = requireInvitation(owner, invitationId)
+      if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
+      recordEmails(owner, [row], clock.now())
+      return row
+    },
+
+    /** Removes a PENDING or DECLINED invitation (its token stops working); ACCEPTED is a 409. */
+    revoke (kind: InvitationKindName, caller: Caller, ownerId: string, invitationId: number): number {
+      const owner = requireOwner(kind, caller, ownerId)
+      const row = requireInvitation(owner, invitationId)
+      if (row.status === 'ACCEPTED') throw new InvitationAcceptedError()
+      repos[kind].delete(row.id)
+      return row.id
+    },
+
+    /**
+     * What the invitee does through the emailed link. Accepting makes them a member (of the
+     * organization too, for a project invitation) with the invited role, Member when none.
+     */
+    respond (token: string, decision: 'ACCEPTED' | 'DECLINED'): Responded {
+      const parsed = tokens.parse(token)
+      const found = parsed === null ? null : repos[parsed.kind].findById(parsed.id)
+      if (parsed === null || found === null || !tokens.matches(token, { kind: parsed.kind, ...found })) {
+        throw new InvalidTokenError()
+      }
+      const { ownerId, ...row } = found
+      if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
+      if (decision === 'ACCEPTED') accept.immediate(parsed.kind, ownerId, row, clock.now())
+      else repos[parsed.kind].setStatus(row.id, 'DECLINED')
+      return { kind: parsed.kind, ownerId, invitation: { ...row, status: decision } }
     }
   }
 }

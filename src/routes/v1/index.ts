@@ -1,6 +1,7 @@
 // The vendor's /v1 surface: every route in this scope needs an organization API key.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import projectInvitations from './projects/invitations.js'
+import organizationInvitations from './organization/invitations.js'
 
 export interface V1Options {
   maxEmails: number
@@ -9,6 +10,7 @@ export interface V1Options {
 const v1: FastifyPluginAsyncTypebox<V1Options> = async (app, opts) => {
   app.addHook('onRequest', app.authenticate)
   await app.register(projectInvitations, { maxEmails: opts.maxEmails })
+  await app.register(organizationInvitations, { maxEmails: opts.maxEmails })
 }
 
 export default v1

@@ -1,13 +1,17 @@
-// Project invitations: /v1/projects/:projectId/invitations (list and create).
+// Project invitations: /v1/projects/:projectId/invitations[/:invitationId] (list, create, resend, revoke).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import type { InvitationRow } from '../../../repositories/invitations.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
 import {
   CreateProjectInvitationsBody,
+  DeletedInvitationResponse,
+  InvitationIdParams,
   ProjectInvitationListResponse,
+  ProjectInvitationResponse,
   type ProjectInvitation
 } from '../../../schemas/invitations.js'
+import { Type } from 'typebox'
 
 export interface InvitationRoutesOptions {
   maxEmails: number
@@ -23,23 +27,26 @@ export function toProjectInvitation (row: InvitationRow): ProjectInvitation {
   }
 }
 
+const tags = ['Project Invitations']
+const OneInvitationParams = Type.Object({ ...ProjectIdParams.properties, ...InvitationIdParams.properties })
+
 const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = async (app, opts) => {
   app.get('/projects/:projectId/invitations', {
     schema: {
-      tags: ['Project Invitations'],
+      tags,
       operationId: 'listProjectInvitations',
       summary: 'List Project Invitations',
       params: ProjectIdParams,
       response: { 200: ProjectInvitationListResponse, ...errors(401, 403, 404) }
     }
   }, async (request) => {
-    const rows = app.invitations.listProjectInvitations(callerOf(request), request.params.projectId)
+    const rows = app.invitations.list('PROJECT', callerOf(request), request.params.projectId)
     return { success: true as const, data: { invitations: rows.map(toProjectInvitation) } }
   })
 
   app.post('/projects/:projectId/invitations', {
     schema: {
-      tags: ['Project Invitations'],
+      tags,
       operationId: 'createProjectInvitations',
       summary: 'Create Project Invitations',
       params: ProjectIdParams,
@@ -48,9 +55,36 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
     }
   }, async (request) => {
     const { emails, projectRoleId } = request.body
-    const rows = app.invitations.createProjectInvitations(
-      callerOf(request), request.params.projectId, emails, projectRoleId ?? null)
+    const rows = app.invitations.create('PROJECT', callerOf(request), request.params.projectId, emails, projectRoleId ?? null)
     return { success: true as const, data: { invitations: rows.map(toProjectInvitation) } }
+  })
+
+  app.put('/projects/:projectId/invitations/:invitationId', {
+    schema: {
+      tags,
+      operationId: 'resendProjectInvitation',
+      summary: 'Resend Project Invitation',
+      params: OneInvitationParams,
+      response: { 200: ProjectInvitationResponse, ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const { projectId, invitationId } = request.params
+    const row = app.invitations.resend('PROJECT', callerOf(request), projectId, invitationId)
+    return { success: true as const, data: { invitation: toProjectInvitation(row) } }
+  })
+
+  app.delete('/projects/:projectId/invitations/:invitationId', {
+    schema: {
+      tags,
+      operationId: 'deleteProjectInvitation',
+      summary: 'Revoke Project Invitation',
+      params: OneInvitationParams,
+      response: { 200: DeletedInvitationResponse, ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const { projectId, invitationId } = request.params
+    const id = app.invitations.revoke('PROJECT', callerOf(request), projectId, invitationId)
+    return { success: true as const, data: { id, deleted: true as const } }
   })
 }
 

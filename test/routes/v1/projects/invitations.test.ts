@@ -340,3 +340,96 @@ t.test('GET needs an organization key too', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: `/v1/projects/${org.projectId}/invitations` })).statusCode, 401)
   t.equal((await list(app, org.projectKey, org.projectId)).statusCode, 403)
 })
+
+function emailsFor (app: App, invitationId: number) {
+  return app.db.select().from(invitationEmails).where(eq(invitationEmails.invitationId, invitationId)).all()
+    .filter((e) => e.kind === 'PROJECT')
+}
+
+function one (app: App, method: 'PUT' | 'DELETE', key: string | undefined, projectId: string, invitationId: number | string) {
+  return app.inject({
+    method,
+    url: `/v1/projects/${projectId}/invitations/${invitationId}`,
+    headers: key === undefined ? {} : { CONFIDENT_API_KEY: key }
+  })
+}
+
+t.test('PUT resends a PENDING invitation: same invitation, one more email with the same token', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const [created] = json(await invite(app, org.key, org.projectId, { emails: ['carol@example.com'] })).data.invitations
+  app.clock.advance(60_000)
+  const res = await one(app, 'PUT', org.key, org.projectId, created.id)
+  t.equal(res.statusCode, 200)
+  t.equal(res.body, JSON.stringify({ success: true, data: { invitation: created } }), 'the invitation as created, byte for byte')
+  assertVendorResponse(t, 'resendProjectInvitation', json(res))
+  const sent = emailsFor(app, created.id)
+  t.equal(sent.length, 2, 'one email at creation, one at resend')
+  t.equal(sent[1]!.createdAt, T0 + 60_000, 'the resend is recorded at the clock\'s time')
+  t.equal(sent[1]!.token, sent[0]!.token)
+  t.equal(sent[1]!.to, 'carol@example.com')
+})
+
+t.test('PUT: errors', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app, {
+    projects: [{ name: 'Main', invitations: [{ email: 'declined@example.com', status: 'DECLINED' }, { email: 'accepted@example.com', status: 'ACCEPTED' }] }, { name: 'Other', invitations: [{ email: 'o@example.com' }] }]
+  })
+  const other = seedOrg(app, { projects: [{ name: 'Theirs', invitations: [{ email: 't@example.com' }] }] })
+  const ids = Object.fromEntries(app.db.select().from(projectInvitations).all().map((r) => [r.email, r.id]))
+  const cases: Array<[string, string | undefined, string, number | string, number, string | RegExp]> = [
+    ['no key', undefined, org.projectId, ids['declined@example.com']!, 401, /Missing API key/],
+    ['project key', org.projectKey, org.projectId, ids['declined@example.com']!, 403, /organization API key/],
+    ['unknown project', org.key, 'cnope', ids['declined@example.com']!, 404, 'Project not found'],
+    ['another organization\'s project', org.key, other.projectId, ids['t@example.com']!, 404, 'Project not found'],
+    ['another project\'s invitation', org.key, org.projectId, ids['o@example.com']!, 404, 'Invitation not found'],
+    ['unknown id', org.key, org.projectId, 999999, 404, 'Invitation not found'],
+    ['id not an integer', org.key, org.projectId, 'abc', 400, 'params.invitationId must be integer'],
+    ['id zero', org.key, org.projectId, 0, 400, 'params.invitationId must be >= 1'],
+    ['DECLINED', org.key, org.projectId, ids['declined@example.com']!, 409, 'Invitation is DECLINED, not PENDING'],
+    ['ACCEPTED', org.key, org.projectId, ids['accepted@example.com']!, 409, 'Invitation is ACCEPTED, not PENDING']
+  ]
+  for (const [name, key, projectId, id, status, error] of cases) {
+    const res = await one(app, 'PUT', key, projectId, id)
+    t.equal(res.statusCode, status, name)
+    t.match(json(res), { success: false, error, deprecated: false }, name)
+  }
+  t.equal(app.db.select().from(invitationEmails).all().length, 0, 'no email recorded by a refused resend')
+
+  const free = seedOrg(app, { plan: 'FREE', projects: [{ name: 'Main', invitations: [{ email: 'p@example.com' }] }] })
+  const pending = app.db.select().from(projectInvitations).where(eq(projectInvitations.projectId, free.projectId)).get()!
+  const res = await one(app, 'PUT', free.key, free.projectId, pending.id)
+  t.equal(res.statusCode, 403, 'the plan rule applies to resending')
+})
+
+t.test('DELETE revokes PENDING and DECLINED invitations; ACCEPTED is a 409', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app, {
+    plan: 'FREE', // revoking is allowed whatever the plan
+    projects: [{ name: 'Main', invitations: [{ email: 'pending@example.com' }, { email: 'declined@example.com', status: 'DECLINED' }, { email: 'accepted@example.com', status: 'ACCEPTED' }] }]
+  })
+  const ids = Object.fromEntries(app.db.select().from(projectInvitations).all().map((r) => [r.email, r.id]))
+  for (const email of ['pending@example.com', 'declined@example.com']) {
+    const res = await one(app, 'DELETE', org.key, org.projectId, ids[email]!)
+    t.equal(res.statusCode, 200, email)
+    t.equal(res.body, JSON.stringify({ success: true, data: { id: ids[email], deleted: true } }))
+    assertVendorResponse(t, 'deleteProjectInvitation', json(res))
+    t.equal((await one(app, 'DELETE', org.key, org.projectId, ids[email]!)).statusCode, 404, `${email}: gone`)
+  }
+  const accepted = await one(app, 'DELETE', org.key, org.projectId, ids['accepted@example.com']!)
+  t.equal(accepted.statusCode, 409)
+  t.same(json(accepted), { success: false, error: 'An accepted invitation cannot be revoked', deprecated: false })
+  t.same(app.db.select({ email: projectInvitations.email }).from(projectInvitations).all(), [{ email: 'accepted@example.com' }])
+  const other = seedOrg(app)
+  t.equal((await one(app, 'DELETE', other.key, org.projectId, ids['accepted@example.com']!)).statusCode, 404, 'another organization')
+  t.equal((await one(app, 'DELETE', org.projectKey, org.projectId, ids['accepted@example.com']!)).statusCode, 403, 'a project key')
+})
+
+t.test('a revoked address can be invited again, with a new id', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const [first] = json(await invite(app, org.key, org.projectId, { emails: ['again@example.com'] })).data.invitations
+  await one(app, 'DELETE', org.key, org.projectId, first.id)
+  const [second] = json(await invite(app, org.key, org.projectId, { emails: ['again@example.com'] })).data.invitations
+  t.ok(second.id > first.id, 'ids are never reused')
+})

@@ -1,0 +1,86 @@
+// Organization invitations: /v1/organization/invitations[/:invitationId] (list, create, resend, revoke).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { callerOf } from '../../../plugins/auth.js'
+import type { InvitationRow } from '../../../repositories/invitations.js'
+import { errors } from '../../../schemas/common.js'
+import {
+  CreateOrganizationInvitationsBody,
+  DeletedInvitationResponse,
+  InvitationIdParams,
+  OrganizationInvitationListResponse,
+  OrganizationInvitationResponse,
+  type OrganizationInvitation
+} from '../../../schemas/invitations.js'
+import type { InvitationRoutesOptions } from '../projects/invitations.js'
+
+export function toOrganizationInvitation (row: InvitationRow): OrganizationInvitation {
+  return {
+    id: row.id,
+    email: row.email,
+    status: row.status,
+    created_at: new Date(row.createdAt).toISOString(),
+    organizationRoleId: row.roleId
+  }
+}
+
+const tags = ['Organization Invitations']
+
+const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = async (app, opts) => {
+  app.get('/organization/invitations', {
+    schema: {
+      tags,
+      operationId: 'listInvitations',
+      summary: 'List Organization Invitations',
+      response: { 200: OrganizationInvitationListResponse, ...errors(401, 403) }
+    }
+  }, async (request) => {
+    const caller = callerOf(request)
+    const rows = app.invitations.list('ORGANIZATION', caller, caller.organizationId)
+    return { success: true as const, data: { invitations: rows.map(toOrganizationInvitation) } }
+  })
+
+  app.post('/organization/invitations', {
+    schema: {
+      tags,
+      operationId: 'createInvitations',
+      summary: 'Create Organization Invitations',
+      body: CreateOrganizationInvitationsBody(opts.maxEmails),
+      response: { 200: OrganizationInvitationListResponse, ...errors(400, 401, 403, 413, 415) }
+    }
+  }, async (request) => {
+    const caller = callerOf(request)
+    const { emails, organizationRoleId } = request.body
+    const rows = app.invitations.create('ORGANIZATION', caller, caller.organizationId, emails, organizationRoleId ?? null)
+    return { success: true as const, data: { invitations: rows.map(toOrganizationInvitation) } }
+  })
+
+  app.put('/organization/invitations/:invitationId', {
+    schema: {
+      tags,
+      operationId: 'resendInvitation',
+      summary: 'Resend Organization Invitation',
+      params: InvitationIdParams,
+      response: { 200: OrganizationInvitationResponse, ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const caller = callerOf(request)
+    const row = app.invitations.resend('ORGANIZATION', caller, caller.organizationId, request.params.invitationId)
+    return { success: true as const, data: { invitation: toOrganizationInvitation(row) } }
+  })
+
+  app.delete('/organization/invitations/:invitationId', {
+    schema: {
+      tags,
+      operationId: 'deleteInvitation',
+      summary: 'Revoke Organization Invitation',
+      params: InvitationIdParams,
+      response: { 200: DeletedInvitationResponse, ...errors(400, 401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const caller = callerOf(request)
+    const id = app.invitations.revoke('ORGANIZATION', caller, caller.organizationId, request.params.invitationId)
+    return { success: true as const, data: { id, deleted: true as const } }
+  })
+}
+
+export default organizationInvitations
