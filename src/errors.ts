@@ -5,6 +5,10 @@ export const MissingApiKeyError = createError('CM_MISSING_API_KEY', 'Missing API
 export const InvalidApiKeyError = createError('CM_INVALID_API_KEY', 'Invalid API key', 401)
 export const ProjectKeyError = createError('CM_PROJECT_KEY', 'This endpoint requires an organization API key; a project API key was sent', 403)
 export const ProjectNotFoundError = createError('CM_PROJECT_NOT_FOUND', 'Project not found', 404)
+export const MemberNotFoundError = createError('CM_MEMBER_NOT_FOUND', 'Member not found', 404)
+export const OwnerRoleChangeError = createError<[string]>('CM_OWNER_ROLE_CHANGE', 'The %s Owner keeps the Owner role until ownership is transferred: give the Owner role to another member', 409)
+export const OwnerRemovalError = createError<[string]>('CM_OWNER_REMOVAL', 'The %s Owner cannot be removed: transfer ownership to another member first', 409)
+export const ProjectOwnerRemovalError = createError<[string]>('CM_PROJECT_OWNER_REMOVAL', 'This member is the Owner of project "%s": transfer its ownership before removing them from the organization', 409)
 export const InvitationNotFoundError = createError('CM_INVITATION_NOT_FOUND', 'Invitation not found', 404)
 export const InvitingNotAllowedError = createError(
   'CM_PLAN_FORBIDS_INVITING',

@@ -1,0 +1,126 @@
+// Members of a project or of an organization (one repository, parametrized by where they belong), with their pending invitations.
+import { and, asc, count, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../db/index.js'
+import {
+  organizationInvitations, organizationMembers, projectInvitations, projectMembers, projects, roles, users
+} from '../db/schema.js'
+
+/** Where one kind of membership lives: its table and owner column, and the invitations to the same owner. */
+export interface MemberKind {
+  members: typeof projectMembers | typeof organizationMembers
+  owner: typeof projectMembers.projectId | typeof organizationMembers.organizationId
+  invitations: typeof projectInvitations | typeof organizationInvitations
+  invitationOwner: typeof projectInvitations.projectId | typeof organizationInvitations.organizationId
+}
+
+export const PROJECT_MEMBERS: MemberKind = {
+  members: projectMembers,
+  owner: projectMembers.projectId,
+  invitations: projectInvitations,
+  invitationOwner: projectInvitations.projectId
+}
+
+export const ORGANIZATION_MEMBERS: MemberKind = {
+  members: organizationMembers,
+  owner: organizationMembers.organizationId,
+  invitations: organizationInvitations,
+  invitationOwner: organizationInvitations.organizationId
+}
+
+export interface MemberRow {
+  userId: string
+  email: string
+  name: string | null
+  image: string | null
+  roleId: string
+  roleName: string
+}
+
+export function membersRepository (db: Db, k: MemberKind) {
+  const m = k.members
+  const select = () => db.select({
+    userId: users.id,
+    email: users.email,
+    name: users.name,
+    image: users.image,
+    roleId: roles.id,
+    roleName: roles.name
+  }).from(m)
+    .innerJoin(users, eq(users.id, m.userId))
+    .innerJoin(roles, eq(roles.id, m.roleId))
+
+  const member = (ownerId: string, userId: string) => and(eq(k.owner, ownerId), eq(m.userId, userId))
+
+  return {
+    count (ownerId: string): number {
+      return db.select({ n: count() }).from(m).where(eq(k.owner, ownerId)).get()!.n
+    },
+
+    /** One page of members, by join time then user id: an order that new members never reshuffle. */
+    page (ownerId: string, limit: number, offset: number): MemberRow[] {
+      return select().where(eq(k.owner, ownerId))
+        .orderBy(asc(m.createdAt), asc(m.userId))
+        .limit(limit).offset(offset).all()
+    },
+
+    find (ownerId: string, userId: string): MemberRow | null {
+      return select().where(member(ownerId, userId)).get() ?? null
+    },
+
+    /** The members holding this role (e.g. the Owner role), by user id. */
+    withRole (ownerId: string, roleId: string): string[] {
+      return db.select({ userId: m.userId }).from(m)
+        .where(and(eq(k.owner, ownerId), eq(m.roleId, roleId)))
+        .orderBy(asc(m.userId)).all().map((r) => r.userId)
+    },
+
+    setRole (ownerId: string, userId: string, roleId: string): void {
+      db.update(m).set({ roleId }).where(member(ownerId, userId)).run()
+    },
+
+    remove (ownerId: string, userId: string): void {
+      db.delete(m).where(member(ownerId, userId)).run()
+    },
+
+    /** Deletes this address's PENDING invitations to this owner; DECLINED and ACCEPTED ones stay as history. */
+    clearPending (ownerId: string, email: string): void {
+      const inv = k.invitations
+      db.delete(inv).where(and(eq(k.invitationOwner, ownerId), eq(inv.email, email), eq(inv.status, 'PENDING'))).run()
+    }
+  }
+}
+
+export type MembersRepository = ReturnType<typeof membersRepository>
+
+/** A person's place in the projects of one organization: what leaving the organization also touches. */
+export function organizationProjectsRepository (db: Db) {
+  const projectsOf = (organizationId: string) =>
+    db.select({ id: projects.id }).from(projects).where(eq(projects.organizationId, organizationId))
+
+  return {
+    /** Names of this organization's projects where the user holds this role, by name. */
+    withRole (organizationId: string, userId: string, roleId: string): string[] {
+      return db.select({ name: projects.name }).from(projectMembers)
+        .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+        .where(and(eq(projects.organizationId, organizationId), eq(projectMembers.userId, userId), eq(projectMembers.roleId, roleId)))
+        .orderBy(asc(projects.name)).all().map((r) => r.name)
+    },
+
+    /** Removes the user from every project of this organization. */
+    leaveAll (organizationId: string, userId: string): void {
+      db.delete(projectMembers)
+        .where(and(eq(projectMembers.userId, userId), inArray(projectMembers.projectId, projectsOf(organizationId)))).run()
+    },
+
+    /** Deletes this address's PENDING invitations to every project of this organization. */
+    clearPending (organizationId: string, email: string): void {
+      db.delete(projectInvitations).where(and(
+        eq(projectInvitations.email, email),
+        eq(projectInvitations.status, 'PENDING'),
+        inArray(projectInvitations.projectId, projectsOf(organizationId))
+      )).run()
+    }
+  }
+}
+
+export type OrganizationProjectsRepository = ReturnType<typeof organizationProjectsRepository>

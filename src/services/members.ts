@@ -1,0 +1,151 @@
+// The member rules, written once for projects and organizations: paging, role changes with ownership transfer, removal.
+import type { Database } from 'better-sqlite3'
+import type { RoleScope } from '../db/schema.js'
+import {
+  MemberNotFoundError,
+  OwnerRemovalError,
+  OwnerRoleChangeError,
+  ProjectNotFoundError,
+  ProjectOwnerRemovalError,
+  UnknownRoleError
+} from '../errors.js'
+import { systemRoleId } from '../fixtures/apply.js'
+import type { Caller } from '../plugins/auth.js'
+import type { MemberRow, MembersRepository, OrganizationProjectsRepository } from '../repositories/members.js'
+import type { ProjectsRepository } from '../repositories/projects.js'
+import type { RoleRef, RolesRepository } from '../repositories/roles.js'
+import { OWNER_ROLE } from '../rules.js'
+
+export interface MemberServiceDeps {
+  sqlite: Database
+  projects: ProjectsRepository
+  roles: RolesRepository
+  projectMembers: MembersRepository
+  organizationMembers: MembersRepository
+  organizationProjects: OrganizationProjectsRepository
+}
+
+export interface MemberPage {
+  members: MemberRow[]
+  total: number
+}
+
+/** What differs between project and organization members; everything else is one set of rules. */
+interface Scope {
+  noun: 'project' | 'organization'
+  members: MembersRepository
+  ownerRoleId: string
+  /** The role a previous Owner is given when ownership is transferred (vendor: Manager, Admin). */
+  demotedRoleId: string
+  /** A system role of this scope, or a custom role of this very project or organization. */
+  offers: (role: RoleRef, ownerId: string) => boolean
+  /** Checks and deletions beyond the membership and its pending invitations, inside the transaction. */
+  alsoRemove: (ownerId: string, member: MemberRow) => void
+}
+
+const isSystem = (role: RoleRef) => role.organizationId === null && role.projectId === null
+const offeredIn = (scope: RoleScope, role: RoleRef, owner: string | null, ownerId: string) =>
+  role.scope === scope && (isSystem(role) || owner === ownerId)
+
+export function memberService (deps: MemberServiceDeps) {
+  const { sqlite, projects, roles, organizationProjects } = deps
+
+  const project: Scope = {
+    noun: 'project',
+    members: deps.projectMembers,
+    ownerRoleId: systemRoleId('PROJECT', OWNER_ROLE),
+    demotedRoleId: systemRoleId('PROJECT', 'Manager'),
+    offers: (role, projectId) => offeredIn('PROJECT', role, role.projectId, projectId),
+    alsoRemove: () => {}
+  }
+
+  const organization: Scope = {
+    noun: 'organization',
+    members: deps.organizationMembers,
+    ownerRoleId: systemRoleId('ORGANIZATION', OWNER_ROLE),
+    demotedRoleId: systemRoleId('ORGANIZATION', 'Admin'),
+    offers: (role, organizationId) => offeredIn('ORGANIZATION', role, role.organizationId, organizationId),
+    // Leaving the organization means leaving its projects, which a project's Owner may not do.
+    alsoRemove: (organizationId, member) => {
+      const owned = organizationProjects.withRole(organizationId, member.userId, project.ownerRoleId)
+      if (owned.length > 0) throw new ProjectOwnerRemovalError(owned[0]!)
+      organizationProjects.leaveAll(organizationId, member.userId)
+      organizationProjects.clearPending(organizationId, member.email)
+    }
+  }
+
+  function requireProject (caller: Caller, projectId: string): string {
+    const found = projects.findForOrg(projectId, caller.organizationId)
+    if (found === null) throw new ProjectNotFoundError()
+    return found.id
+  }
+
+  function requireMember (scope: Scope, ownerId: string, userId: string): MemberRow {
+    const member = scope.members.find(ownerId, userId)
+    if (member === null) throw new MemberNotFoundError()
+    return member
+  }
+
+  // better-sqlite3 transactions are synchronous: nothing in these awaits. Count and page are read in
+  // one transaction so that `total` describes the same state as the page.
+  const list = sqlite.transaction((scope: Scope, ownerId: string, page: number, pageSize: number): MemberPage => {
+    const total = scope.members.count(ownerId)
+    const offset = (page - 1) * pageSize
+    // Past the end there is nothing to read; skipping the query also keeps huge offsets out of SQL.
+    return { total, members: offset < total ? scope.members.page(ownerId, pageSize, offset) : [] }
+  })
+
+  const updateRole = sqlite.transaction((scope: Scope, ownerId: string, userId: string, roleId: string): MemberRow => {
+    const member = requireMember(scope, ownerId, userId)
+    const role = roles.findById(roleId)
+    if (role === null || !scope.offers(role, ownerId)) throw new UnknownRoleError('roleId', scope.noun)
+    if (role.id === member.roleId) return member
+    if (member.roleId === scope.ownerRoleId) throw new OwnerRoleChangeError(scope.noun)
+    if (role.id === scope.ownerRoleId) {
+      // Transfer: whoever held the Owner role (fixtures may leave none, or several) is demoted.
+      for (const owner of scope.members.withRole(ownerId, scope.ownerRoleId)) {
+        scope.members.setRole(ownerId, owner, scope.demotedRoleId)
+      }
+    }
+    scope.members.setRole(ownerId, userId, role.id)
+    return requireMember(scope, ownerId, userId)
+  })
+
+  const remove = sqlite.transaction((scope: Scope, ownerId: string, userId: string): void => {
+    const member = requireMember(scope, ownerId, userId)
+    if (member.roleId === scope.ownerRoleId) throw new OwnerRemovalError(scope.noun)
+    scope.alsoRemove(ownerId, member)
+    scope.members.clearPending(ownerId, member.email)
+    scope.members.remove(ownerId, userId)
+  })
+
+  return {
+    listProjectMembers (caller: Caller, projectId: string, page: number, pageSize: number): MemberPage {
+      return list(project, requireProject(caller, projectId), page, pageSize)
+    },
+
+    listMembers (caller: Caller, page: number, pageSize: number): MemberPage {
+      return list(organization, caller.organizationId, page, pageSize)
+    },
+
+    /** Project first (404), then the member (404), the role (400), the Owner rule (409). */
+    updateProjectMemberRole (caller: Caller, projectId: string, userId: string, roleId: string): MemberRow {
+      // IMMEDIATE takes the write lock before the reads, so the Owner seen is the Owner replaced.
+      return updateRole.immediate(project, requireProject(caller, projectId), userId, roleId)
+    },
+
+    updateMemberRole (caller: Caller, userId: string, roleId: string): MemberRow {
+      return updateRole.immediate(organization, caller.organizationId, userId, roleId)
+    },
+
+    removeProjectMember (caller: Caller, projectId: string, userId: string): void {
+      remove.immediate(project, requireProject(caller, projectId), userId)
+    },
+
+    removeMember (caller: Caller, userId: string): void {
+      remove.immediate(organization, caller.organizationId, userId)
+    }
+  }
+}
+
+export type MemberService = ReturnType<typeof memberService>
