@@ -12,6 +12,7 @@ import dbPlugin from './plugins/db.js'
 import errorHandler from './plugins/error-handler.js'
 import fixturesPlugin from './plugins/fixtures.js'
 import servicesPlugin from './plugins/services.js'
+import membersPlugin from './plugins/members.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
@@ -81,6 +82,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(fixturesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
   await app.register(authPlugin)
   await app.register(servicesPlugin)
+  await app.register(membersPlugin)
 
   await app.register(health)
   await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })

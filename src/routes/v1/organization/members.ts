@@ -1,0 +1,73 @@
+// Organization members: /v1/organization/members (list) and /members/:userId (change role, remove).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { callerOf } from '../../../plugins/auth.js'
+import type { MemberRow } from '../../../repositories/members.js'
+import { errors } from '../../../schemas/common.js'
+import {
+  DEFAULT_PAGE_SIZE,
+  OrganizationMemberListResponse,
+  OrganizationMemberResponse,
+  PageQuery,
+  RemoveMemberResponse,
+  UpdateMemberRoleBody,
+  UserIdParams,
+  type OrganizationMember
+} from '../../../schemas/members.js'
+
+export function toOrganizationMember (row: MemberRow): OrganizationMember {
+  return {
+    id: row.userId,
+    email: row.email,
+    name: row.name,
+    image: row.image,
+    organizationRole: { id: row.roleId, name: row.roleName }
+  }
+}
+
+const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/organization/members', {
+    schema: {
+      tags: ['Organization Members'],
+      operationId: 'listMembers',
+      summary: 'List Organization Members',
+      querystring: PageQuery,
+      response: { 200: OrganizationMemberListResponse, ...errors(400, 401, 403) }
+    }
+  }, async (request) => {
+    // The query schema fills in the defaults; these only satisfy the type.
+    const { page = 1, pageSize = DEFAULT_PAGE_SIZE } = request.query
+    const { members, total } = app.members.listMembers(callerOf(request), page, pageSize)
+    return { success: true as const, data: { members: members.map(toOrganizationMember), total } }
+  })
+
+  app.put('/organization/members/:userId', {
+    schema: {
+      tags: ['Organization Members'],
+      operationId: 'updateMemberRole',
+      summary: 'Update Organization Member Role',
+      params: UserIdParams,
+      body: UpdateMemberRoleBody,
+      response: { 200: OrganizationMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const row = app.members.updateMemberRole(callerOf(request), request.params.userId, request.body.roleId)
+    return { success: true as const, data: { member: toOrganizationMember(row) } }
+  })
+
+  app.delete('/organization/members/:userId', {
+    schema: {
+      tags: ['Organization Members'],
+      operationId: 'removeMember',
+      summary: 'Remove Organization Member',
+      params: UserIdParams,
+      // A DELETE may still carry a body: malformed JSON is a 400, another media type a 415.
+      response: { 200: RemoveMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const { userId } = request.params
+    app.members.removeMember(callerOf(request), userId)
+    return { success: true as const, data: { id: userId, removed: true as const } }
+  })
+}
+
+export default organizationMembers

@@ -1,0 +1,75 @@
+// Project members: /v1/projects/:projectId/members (list) and /members/:userId (change role, remove).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { callerOf } from '../../../plugins/auth.js'
+import type { MemberRow } from '../../../repositories/members.js'
+import { ProjectIdParams, errors } from '../../../schemas/common.js'
+import {
+  DEFAULT_PAGE_SIZE,
+  PageQuery,
+  ProjectMemberListResponse,
+  ProjectMemberParams,
+  ProjectMemberResponse,
+  RemoveMemberResponse,
+  UpdateMemberRoleBody,
+  type ProjectMember
+} from '../../../schemas/members.js'
+
+export function toProjectMember (row: MemberRow): ProjectMember {
+  return {
+    id: row.userId,
+    email: row.email,
+    name: row.name,
+    image: row.image,
+    projectRole: { id: row.roleId, name: row.roleName }
+  }
+}
+
+const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/projects/:projectId/members', {
+    schema: {
+      tags: ['Project Members'],
+      operationId: 'listProjectMembers',
+      summary: 'List Project Members',
+      params: ProjectIdParams,
+      querystring: PageQuery,
+      response: { 200: ProjectMemberListResponse, ...errors(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    // The query schema fills in the defaults; these only satisfy the type.
+    const { page = 1, pageSize = DEFAULT_PAGE_SIZE } = request.query
+    const { members, total } = app.members.listProjectMembers(callerOf(request), request.params.projectId, page, pageSize)
+    return { success: true as const, data: { members: members.map(toProjectMember), total } }
+  })
+
+  app.put('/projects/:projectId/members/:userId', {
+    schema: {
+      tags: ['Project Members'],
+      operationId: 'updateProjectMemberRole',
+      summary: 'Update Project Member Role',
+      params: ProjectMemberParams,
+      body: UpdateMemberRoleBody,
+      response: { 200: ProjectMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const { projectId, userId } = request.params
+    const row = app.members.updateProjectMemberRole(callerOf(request), projectId, userId, request.body.roleId)
+    return { success: true as const, data: { member: toProjectMember(row) } }
+  })
+
+  app.delete('/projects/:projectId/members/:userId', {
+    schema: {
+      tags: ['Project Members'],
+      operationId: 'removeProjectMember',
+      summary: 'Remove Project Member',
+      params: ProjectMemberParams,
+      // A DELETE may still carry a body: malformed JSON is a 400, another media type a 415.
+      response: { 200: RemoveMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const { projectId, userId } = request.params
+    app.members.removeProjectMember(callerOf(request), projectId, userId)
+    return { success: true as const, data: { id: userId, removed: true as const } }
+  })
+}
+
+export default projectMembers
