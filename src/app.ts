@@ -9,7 +9,7 @@ import type { Fixtures } from './fixtures/schema.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import dbPlugin from './plugins/db.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import fixturesPlugin from './plugins/fixtures.js'
 import servicesPlugin from './plugins/services.js'
 import membersPlugin from './plugins/members.js'
@@ -68,7 +68,17 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     logger: opts.logger ?? loggerOptions(config),
     // Bodies over 1 MiB are refused with 413 (BEHAVIOUR.md section 1).
     bodyLimit: 1024 * 1024,
-    schemaErrorFormatter: describeValidation
+    schemaErrorFormatter: describeValidation,
+    // Keys named __proto__ or constructor are dropped like any unknown field, not refused.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    // Long ids reach the handler (and get its 404) rather than the router's own error.
+    routerOptions: { maxParamLength: 500 },
+    frameworkErrors,
+    clientErrorHandler,
+    // While draining, requests already on an open connection are served (the database closes
+    // after them) rather than refused with Fastify's own 503 body, which is not the envelope.
+    return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler())

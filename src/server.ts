@@ -24,12 +24,6 @@ export async function main (args = process.argv.slice(2)): Promise<void> {
     process.exitCode = 1
     return
   }
-  closeWithGrace({ delay: CLOSE_GRACE_MS }, async ({ signal, err }) => {
-    if (err !== undefined) app.log.error({ err }, 'closing after an error')
-    else app.log.info({ signal }, 'closing')
-    await app.close()
-  })
-
   let address: string
   try {
     address = await app.listen({ port: config.PORT, host: config.HOST })
@@ -39,6 +33,13 @@ export async function main (args = process.argv.slice(2)): Promise<void> {
     process.exitCode = 1
     return
   }
+  // Installed only once listening: its beforeExit handler would turn a failed start's exit code into 0.
+  closeWithGrace({ delay: CLOSE_GRACE_MS }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'closing')
+    await app.close()
+  })
+
   // One write, so a reader of the first line has the rest too.
   const lines = [`confident-mock listening on ${address}`]
   if (app.demo !== null) {

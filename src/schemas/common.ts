@@ -20,5 +20,6 @@ export function errors (...statuses: number[]) {
 export const IsoDateTime = Type.String({ format: 'date-time', description: 'ISO 8601 with milliseconds, UTC' })
 
 export const ProjectIdParams = Type.Object({
-  projectId: Type.String({ minLength: 1, maxLength: 64, description: 'The unique identifier of the project' })
+  // No length limits: any id that names no project of the caller's is a 404, as the contract says.
+  projectId: Type.String({ description: 'The unique identifier of the project' })
 })
