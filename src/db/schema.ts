@@ -51,7 +51,10 @@ export const projects = sqliteTable('projects', {
   organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   description: text('description'),
-  createdAt: createdAt()
+  createdAt: createdAt(),
+  // The governance policy the project is enrolled in (one of its organization's), or null. Last,
+  // as migration 0001 added it.
+  governancePolicyId: text('governance_policy_id').references(() => governancePolicies.id, { onDelete: 'set null' })
 }, (t) => [
   uniqueIndex('projects_org_name_unique').on(t.organizationId, t.name)
 ])
@@ -77,16 +80,65 @@ export const roles = sqliteTable('roles', {
   uniqueIndex('roles_project_name_unique').on(t.projectId, t.name).where(sql`project_id is not null`)
 ])
 
-// Named permissions ("policies" in the vendor's role shape), e.g. project:delete.
+// The platform's permission catalogue, named resource:action (e.g. traces:read). Organization and
+// project permissions are separate sets, so a name is unique within its scope.
+export const permissions = sqliteTable('permissions', {
+  id: text('id').primaryKey(),
+  scope: text('scope').$type<RoleScope>().notNull(),
+  name: text('name').notNull(),
+  description: text('description')
+}, (t) => [
+  check('permissions_scope_check', inList('scope', ROLE_SCOPES)),
+  uniqueIndex('permissions_scope_name_unique').on(t.scope, t.name)
+])
+
+// Policies are named groups of permissions, defined by an organization (no project: organization
+// permissions) or by one of its projects (project permissions). Roles are groups of policies.
 export const policies = sqliteTable('policies', {
   id: text('id').primaryKey(),
-  name: text('name').notNull()
-}, (t) => [uniqueIndex('policies_name_unique').on(t.name)])
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  projectId: text('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: createdAt()
+}, (t) => [
+  uniqueIndex('policies_org_name_unique').on(t.organizationId, t.name).where(sql`project_id is null`),
+  uniqueIndex('policies_project_name_unique').on(t.projectId, t.name).where(sql`project_id is not null`)
+])
+
+export const policyPermissions = sqliteTable('policy_permissions', {
+  policyId: text('policy_id').notNull().references(() => policies.id, { onDelete: 'cascade' }),
+  permissionId: text('permission_id').notNull().references(() => permissions.id, { onDelete: 'cascade' })
+}, (t) => [primaryKey({ columns: [t.policyId, t.permissionId] })])
 
 export const rolePolicies = sqliteTable('role_policies', {
   roleId: text('role_id').notNull().references(() => roles.id, { onDelete: 'cascade' }),
   policyId: text('policy_id').notNull().references(() => policies.id, { onDelete: 'cascade' })
 }, (t) => [primaryKey({ columns: [t.roleId, t.policyId] })])
+
+export const GOVERNANCE_CONTROL_TYPES = ['RUNTIME', 'PRE_DEPLOYMENT_EVALS', 'PRE_DEPLOYMENT_RED_TEAMING', 'OPERATIONAL'] as const
+export type GovernanceControlType = typeof GOVERNANCE_CONTROL_TYPES[number]
+
+// An organization's governance policies; projects enroll through projects.governance_policy_id.
+export const governancePolicies = sqliteTable('governance_policies', {
+  id: text('id').primaryKey(),
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: createdAt()
+}, (t) => [uniqueIndex('governance_policies_org_name_unique').on(t.organizationId, t.name)])
+
+// The controls a governance policy enforces, listed by position (the order they were declared in).
+export const governanceControls = sqliteTable('governance_controls', {
+  id: text('id').primaryKey(),
+  governancePolicyId: text('governance_policy_id').notNull().references(() => governancePolicies.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  type: text('type').$type<GovernanceControlType>().notNull(),
+  position: integer('position').notNull()
+}, (t) => [
+  check('governance_controls_type_check', inList('type', GOVERNANCE_CONTROL_TYPES)),
+  uniqueIndex('governance_controls_policy_name_unique').on(t.governancePolicyId, t.name)
+])
 
 export const organizationMembers = sqliteTable('organization_members', {
   organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),

@@ -1,7 +1,7 @@
 // The fixtures plugin: at boot, applies the fixtures file, or seeds the demo organization into a new database.
 import { sql } from 'drizzle-orm'
 import fp from 'fastify-plugin'
-import { applyFixtures, ensureSystemRoles, readFixturesFile } from '../fixtures/apply.js'
+import { applyFixtures, ensureCatalog, readFixturesFile } from '../fixtures/apply.js'
 import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../fixtures/demo.js'
 import type { Fixtures } from '../fixtures/schema.js'
 import { keyDigest } from '../keys.js'
@@ -37,7 +37,7 @@ export default fp<FixturesPluginOptions>(async (app, opts) => {
       applyFixtures(app.db, app.ids, DEMO_FIXTURES, now)
       app.log.info('new database: seeded the demo organization')
     } else {
-      ensureSystemRoles(app.db, now)
+      ensureCatalog(app.db, now)
     }
   }
   const demoKey = app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.digest, keyDigest(DEMO_ORG_KEY))).get()
