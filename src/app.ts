@@ -13,6 +13,7 @@ import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/err
 import fixturesPlugin from './plugins/fixtures.js'
 import servicesPlugin from './plugins/services.js'
 import membersPlugin from './plugins/members.js'
+import organizationPlugin from './plugins/organization.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
@@ -93,6 +94,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(authPlugin)
   await app.register(servicesPlugin)
   await app.register(membersPlugin)
+  await app.register(organizationPlugin)
 
   await app.register(health)
   await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })

@@ -26,3 +26,6 @@ export function normalizeEmail (email: string): string {
 export function uniqueEmails (emails: readonly string[]): string[] {
   return [...new Set(emails.map(normalizeEmail))]
 }
+
+/** The name of the project API key minted with a new project (the name the vendor's example shows). */
+export const NEW_PROJECT_KEY_NAME = 'Default Key'

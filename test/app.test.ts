@@ -11,7 +11,7 @@ t.test('unknown routes answer 404 in the envelope, with or without a key', async
   const org = seedOrg(app)
   for (const [method, url, headers] of [
     ['GET', '/nothing/here?x=1', {}],
-    ['POST', '/v1/projects', { CONFIDENT_API_KEY: org.key }],
+    ['POST', '/v1/organization', { CONFIDENT_API_KEY: org.key }],
     ['DELETE', `/v1/projects/${org.projectId}/invitations`, { CONFIDENT_API_KEY: org.key }],
     ['GET', '/v2/projects', {}]
   ] as const) {

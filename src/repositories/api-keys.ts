@@ -1,4 +1,4 @@
-// API keys: the lookup every /v1 request makes, with the organization facts the checks need.
+// API keys: the lookup every /v1 request makes, with the organization facts the checks need; minting.
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { apiKeys, organizations, type Plan } from '../db/schema.js'
@@ -11,6 +11,22 @@ export interface KeyRecord {
   valid: boolean
   plan: Plan
   trialEndsAt: number | null
+}
+
+export interface NewKey {
+  organizationId: string
+  projectId: string | null
+  name: string | null
+  digest: string
+  last6: string
+  createdAt: number
+}
+
+export interface KeyRow {
+  id: number
+  name: string | null
+  valid: boolean
+  createdAt: number
 }
 
 export function apiKeysRepository (db: Db) {
@@ -31,6 +47,12 @@ export function apiKeysRepository (db: Db) {
   return {
     findByDigest (digest: string): KeyRecord | null {
       return byDigest.get({ digest }) ?? null
+    },
+
+    /** Stores a new valid key (its digest, never its value). */
+    insert (key: NewKey): KeyRow {
+      return db.insert(apiKeys).values({ ...key, valid: true })
+        .returning({ id: apiKeys.id, name: apiKeys.name, valid: apiKeys.valid, createdAt: apiKeys.createdAt }).get()
     }
   }
 }

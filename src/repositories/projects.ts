@@ -1,11 +1,26 @@
-// Projects: looked up within the organization of the caller's key.
-import { and, eq, sql } from 'drizzle-orm'
+// Projects: looked up within the organization of the caller's key, listed, created, renamed, deleted.
+import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { projects } from '../db/schema.js'
+import { governancePolicies, projects } from '../db/schema.js'
 
 export interface ProjectRef {
   id: string
   organizationId: string
+}
+
+export interface ProjectRow extends ProjectRef {
+  name: string
+  description: string | null
+  createdAt: number
+  governancePolicy: { id: string, name: string } | null
+}
+
+export interface NewProject {
+  id: string
+  organizationId: string
+  name: string
+  description: string | null
+  createdAt: number
 }
 
 export function projectsRepository (db: Db) {
@@ -15,6 +30,14 @@ export function projectsRepository (db: Db) {
     .prepare()
   const byId = db.select({ id: projects.id, organizationId: projects.organizationId })
     .from(projects).where(eq(projects.id, sql.placeholder('projectId'))).prepare()
+  const rows = () => db.select({
+    id: projects.id,
+    organizationId: projects.organizationId,
+    name: projects.name,
+    description: projects.description,
+    createdAt: projects.createdAt,
+    governancePolicy: { id: governancePolicies.id, name: governancePolicies.name }
+  }).from(projects).leftJoin(governancePolicies, eq(governancePolicies.id, projects.governancePolicyId))
 
   return {
     /** Any organization's project: for server-side flows with no caller, such as accepting an invitation. */
@@ -25,6 +48,39 @@ export function projectsRepository (db: Db) {
     /** A project of another organization is as absent as a missing one. */
     findForOrg (projectId: string, organizationId: string): ProjectRef | null {
       return forOrg.get({ projectId, organizationId }) ?? null
+    },
+
+    /** The organization's projects in creation order (rowid breaks ties between equal times). */
+    listForOrg (organizationId: string): ProjectRow[] {
+      return rows().where(eq(projects.organizationId, organizationId))
+        .orderBy(asc(projects.createdAt), asc(sql`${projects}.rowid`)).all()
+    },
+
+    /** A project with everything the API shows, if it is this organization's. */
+    findRowForOrg (projectId: string, organizationId: string): ProjectRow | null {
+      return rows().where(and(eq(projects.id, projectId), eq(projects.organizationId, organizationId))).get() ?? null
+    },
+
+    /** Whether another project of the organization (than `exceptId`) has this name. */
+    nameTaken (organizationId: string, name: string, exceptId?: string): boolean {
+      return db.select({ id: projects.id }).from(projects).where(and(
+        eq(projects.organizationId, organizationId),
+        eq(projects.name, name),
+        exceptId === undefined ? undefined : ne(projects.id, exceptId))).get() !== undefined
+    },
+
+    insert (project: NewProject): void {
+      db.insert(projects).values(project).run()
+    },
+
+    update (projectId: string, fields: { name?: string, description?: string }): void {
+      if (fields.name === undefined && fields.description === undefined) return
+      db.update(projects).set(fields).where(eq(projects.id, projectId)).run()
+    },
+
+    /** Deletes the project; the database cascades to its members, invitations, roles, policies and keys. */
+    delete (projectId: string): void {
+      db.delete(projects).where(eq(projects.id, projectId)).run()
     }
   }
 }

@@ -4,6 +4,13 @@ import projectInvitations from './projects/invitations.js'
 import projectMembers from './projects/members.js'
 import organizationMembers from './organization/members.js'
 import organizationInvitations from './organization/invitations.js'
+import organization from './organization.js'
+import organizationRoles from './organization/roles.js'
+import organizationPermissions from './organization/permissions.js'
+import governancePolicies from './organization/governance-policies.js'
+import projects from './projects.js'
+import projectRoles from './projects/roles.js'
+import projectPermissions from './projects/permissions.js'
 
 export interface V1Options {
   maxEmails: number
@@ -15,6 +22,13 @@ const v1: FastifyPluginAsyncTypebox<V1Options> = async (app, opts) => {
   await app.register(projectMembers)
   await app.register(organizationMembers)
   await app.register(organizationInvitations, { maxEmails: opts.maxEmails })
+  await app.register(organization)
+  await app.register(organizationRoles)
+  await app.register(organizationPermissions)
+  await app.register(governancePolicies)
+  await app.register(projects)
+  await app.register(projectRoles)
+  await app.register(projectPermissions)
 }
 
 export default v1

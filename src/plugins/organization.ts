@@ -1,0 +1,39 @@
+// The organization plugin: decorates the services behind the projects, roles, permissions and governance endpoints.
+import fp from 'fastify-plugin'
+import { apiKeysRepository } from '../repositories/api-keys.js'
+import { governancePoliciesRepository } from '../repositories/governance-policies.js'
+import { organizationsRepository } from '../repositories/organizations.js'
+import { peopleRepository } from '../repositories/people.js'
+import { permissionsRepository } from '../repositories/permissions.js'
+import { projectsRepository } from '../repositories/projects.js'
+import { rolesRepository } from '../repositories/roles.js'
+import { organizationService, type OrganizationService } from '../services/organization.js'
+import { projectService, type ProjectService } from '../services/projects.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    projects: ProjectService
+    organization: OrganizationService
+  }
+}
+
+export default fp(async (app) => {
+  const projects = projectsRepository(app.db)
+  const organizations = organizationsRepository(app.db)
+  app.decorate('projects', projectService({
+    sqlite: app.sqlite,
+    clock: app.clock,
+    ids: app.ids,
+    projects,
+    organizations,
+    apiKeys: apiKeysRepository(app.db),
+    people: peopleRepository(app.sqlite, app.ids)
+  }))
+  app.decorate('organization', organizationService({
+    organizations,
+    projects,
+    roles: rolesRepository(app.db),
+    permissions: permissionsRepository(app.db),
+    governancePolicies: governancePoliciesRepository(app.db)
+  }))
+}, { name: 'organization', dependencies: ['db', 'clock'] })

@@ -1,0 +1,29 @@
+// Organizations: the caller's own, and its members as far as creating a project needs them.
+import { and, eq } from 'drizzle-orm'
+import type { Db } from '../db/index.js'
+import { organizationMembers, organizations, users, type Plan } from '../db/schema.js'
+
+export interface OrganizationRow {
+  id: string
+  name: string
+  plan: Plan
+  createdAt: number
+}
+
+export function organizationsRepository (db: Db) {
+  return {
+    find (id: string): OrganizationRow | null {
+      return db.select({ id: organizations.id, name: organizations.name, plan: organizations.plan, createdAt: organizations.createdAt })
+        .from(organizations).where(eq(organizations.id, id)).get() ?? null
+    },
+
+    /** The user id of the organization's member with this (lower-case) address, or null. */
+    memberByEmail (organizationId: string, email: string): string | null {
+      return db.select({ id: users.id }).from(organizationMembers)
+        .innerJoin(users, eq(users.id, organizationMembers.userId))
+        .where(and(eq(organizationMembers.organizationId, organizationId), eq(users.email, email))).get()?.id ?? null
+    }
+  }
+}
+
+export type OrganizationsRepository = ReturnType<typeof organizationsRepository>

@@ -1,0 +1,110 @@
+// Projects: /v1/projects (list, create) and /v1/projects/:projectId (retrieve, update, delete).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { callerOf } from '../../plugins/auth.js'
+import type { ProjectRow } from '../../repositories/projects.js'
+import { ProjectIdParams, errors } from '../../schemas/common.js'
+import {
+  CreatedProjectResponse,
+  CreateProjectBody,
+  DeletedProjectResponse,
+  ProjectListResponse,
+  ProjectResponse,
+  UpdateProjectBody,
+  type NewApiKey,
+  type Project
+} from '../../schemas/projects.js'
+import type { CreatedProject } from '../../services/projects.js'
+
+export function toProject (row: ProjectRow): Project {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    organizationId: row.organizationId,
+    created_at: new Date(row.createdAt).toISOString(),
+    governancePolicy: row.governancePolicy
+  }
+}
+
+function toNewApiKey (key: CreatedProject['apiKey']): NewApiKey {
+  return {
+    id: key.id,
+    name: key.name,
+    valid: key.valid,
+    value: key.value,
+    created_at: new Date(key.createdAt).toISOString(),
+    // This server does not serve the data plane, so no project key is ever used.
+    lastUsed: null
+  }
+}
+
+const tags = ['Projects']
+
+const projects: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/projects', {
+    schema: {
+      tags,
+      operationId: 'listProjects',
+      summary: 'List Projects',
+      response: { 200: ProjectListResponse, ...errors(401, 403) }
+    }
+  }, async (request) => {
+    const rows = app.projects.list(callerOf(request))
+    return { success: true as const, data: { projects: rows.map(toProject) } }
+  })
+
+  app.post('/projects', {
+    schema: {
+      tags,
+      operationId: 'createProject',
+      summary: 'Create Project',
+      body: CreateProjectBody,
+      response: { 200: CreatedProjectResponse, ...errors(400, 401, 403, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const { project, apiKey } = app.projects.create(callerOf(request), request.body)
+    return { success: true as const, data: { project: toProject(project), apiKey: toNewApiKey(apiKey) } }
+  })
+
+  app.get('/projects/:projectId', {
+    schema: {
+      tags,
+      operationId: 'getProject',
+      summary: 'Retrieve Project',
+      params: ProjectIdParams,
+      response: { 200: ProjectResponse, ...errors(401, 403, 404) }
+    }
+  }, async (request) => {
+    const row = app.projects.get(callerOf(request), request.params.projectId)
+    return { success: true as const, data: { project: toProject(row) } }
+  })
+
+  app.put('/projects/:projectId', {
+    schema: {
+      tags,
+      operationId: 'updateProject',
+      summary: 'Update Project',
+      params: ProjectIdParams,
+      body: UpdateProjectBody,
+      response: { 200: ProjectResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const row = app.projects.update(callerOf(request), request.params.projectId, request.body)
+    return { success: true as const, data: { project: toProject(row) } }
+  })
+
+  app.delete('/projects/:projectId', {
+    schema: {
+      tags,
+      operationId: 'deleteProject',
+      summary: 'Delete Project',
+      params: ProjectIdParams,
+      response: { 200: DeletedProjectResponse, ...errors(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const id = app.projects.remove(callerOf(request), request.params.projectId)
+    return { success: true as const, data: { id, deleted: true as const } }
+  })
+}
+
+export default projects

@@ -1,0 +1,14 @@
+// The organization schema, field for field as the vendor publishes it.
+import { Type, type Static } from 'typebox'
+import { IsoDateTime, Success } from './common.js'
+
+export const OrganizationSchema = Type.Object({
+  id: Type.String({ description: 'The organization id' }),
+  name: Type.String({ description: 'The organization name' }),
+  plan: Type.Enum(['TRIAL', 'FREE', 'STARTER', 'ENTERPRISE', 'TEAM', 'PREMIUM'], { description: 'The subscription plan' }),
+  created_at: IsoDateTime
+})
+
+export type Organization = Static<typeof OrganizationSchema>
+
+export const OrganizationResponse = Success(Type.Object({ organization: OrganizationSchema }))

@@ -1,0 +1,112 @@
+// The project rules: names unique in the organization, an optional Owner from its members, a key minted once, deletion.
+import type { Database } from 'better-sqlite3'
+import type { Clock } from '../clock.js'
+import type { IdGenerator } from '../db/ids.js'
+import { NotAnOrganizationMemberError, ProjectNameTakenError, ProjectNotFoundError } from '../errors.js'
+import { systemRoleId } from '../fixtures/catalog.js'
+import { keyDigest, newKey } from '../keys.js'
+import type { Caller } from '../plugins/auth.js'
+import type { ApiKeysRepository, KeyRow } from '../repositories/api-keys.js'
+import type { OrganizationsRepository } from '../repositories/organizations.js'
+import type { PeopleRepository } from '../repositories/people.js'
+import type { ProjectRow, ProjectsRepository } from '../repositories/projects.js'
+import { NEW_PROJECT_KEY_NAME, normalizeEmail, OWNER_ROLE } from '../rules.js'
+
+export interface ProjectServiceDeps {
+  sqlite: Database
+  clock: Clock
+  ids: IdGenerator
+  projects: ProjectsRepository
+  organizations: OrganizationsRepository
+  apiKeys: ApiKeysRepository
+  people: PeopleRepository
+}
+
+export interface NewProjectInput {
+  name: string
+  description?: string | undefined
+  /** An organization member who becomes the project's Owner. */
+  email?: string | undefined
+}
+
+export interface ProjectChanges {
+  name?: string | undefined
+  description?: string | undefined
+}
+
+export interface CreatedProject {
+  project: ProjectRow
+  /** The new project key: `value` is its clear text, which exists nowhere else afterwards. */
+  apiKey: KeyRow & { value: string }
+}
+
+export function projectService (deps: ProjectServiceDeps) {
+  const { sqlite, clock, ids, projects, organizations, apiKeys, people } = deps
+
+  function requireProject (caller: Caller, projectId: string): ProjectRow {
+    const project = projects.findRowForOrg(projectId, caller.organizationId)
+    if (project === null) throw new ProjectNotFoundError()
+    return project
+  }
+
+  function requireFreeName (organizationId: string, name: string, exceptId?: string) {
+    if (projects.nameTaken(organizationId, name, exceptId)) throw new ProjectNameTakenError(name)
+  }
+
+  // better-sqlite3 transactions are synchronous: nothing in here awaits. Run IMMEDIATE, so the name
+  // check and the insert hold the write lock together (a second process on the file waits).
+  const insertProject = sqlite.transaction((caller: Caller, input: NewProjectInput, now: number): CreatedProject => {
+    const ownerId = input.email === undefined ? null : organizations.memberByEmail(caller.organizationId, normalizeEmail(input.email))
+    if (input.email !== undefined && ownerId === null) throw new NotAnOrganizationMemberError()
+    requireFreeName(caller.organizationId, input.name)
+    const id = ids.cuid()
+    projects.insert({ id, organizationId: caller.organizationId, name: input.name, description: input.description ?? null, createdAt: now })
+    if (ownerId !== null) people.joinProject(id, ownerId, systemRoleId('PROJECT', OWNER_ROLE), now)
+    const value = newKey('project')
+    const key = apiKeys.insert({
+      organizationId: caller.organizationId, projectId: id, name: NEW_PROJECT_KEY_NAME, digest: keyDigest(value), last6: value.slice(-6), createdAt: now
+    })
+    return { project: projects.findRowForOrg(id, caller.organizationId)!, apiKey: { ...key, value } }
+  })
+
+  const updateProject = sqlite.transaction((caller: Caller, projectId: string, changes: ProjectChanges): ProjectRow => {
+    const project = requireProject(caller, projectId)
+    if (changes.name !== undefined) requireFreeName(caller.organizationId, changes.name, project.id)
+    projects.update(project.id, { name: changes.name, description: changes.description })
+    return projects.findRowForOrg(project.id, caller.organizationId)!
+  })
+
+  return {
+    /** The caller's organization's projects, in creation order. */
+    list (caller: Caller): ProjectRow[] {
+      return projects.listForOrg(caller.organizationId)
+    },
+
+    get (caller: Caller, projectId: string): ProjectRow {
+      return requireProject(caller, projectId)
+    },
+
+    /**
+     * Checks, first failure wins: `email` names a member of the organization (400), the name is
+     * free (409). Then the project, its Owner (only when `email` is given: otherwise the project has
+     * no members) and its key, in one transaction.
+     */
+    create (caller: Caller, input: NewProjectInput): CreatedProject {
+      return insertProject.immediate(caller, input, clock.now())
+    },
+
+    /** Project (404), then a new name free in the organization (409); a field left out is kept. */
+    update (caller: Caller, projectId: string, changes: ProjectChanges): ProjectRow {
+      return updateProject.immediate(caller, projectId, changes)
+    },
+
+    /** Deletes the project with its members, invitations, custom roles, policies and keys (database cascades). */
+    remove (caller: Caller, projectId: string): string {
+      const project = requireProject(caller, projectId)
+      projects.delete(project.id)
+      return project.id
+    }
+  }
+}
+
+export type ProjectService = ReturnType<typeof projectService>
