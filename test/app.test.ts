@@ -67,6 +67,24 @@ t.test('an unexpected failure is a generic 500 to the client and complete in the
 })
 
 t.test('the logger redacts the key header if headers are ever logged', async (t) => {
-  const options = loggerOptions(defaultConfig())
-  t.ok(options.redact.paths.includes('req.headers.confident_api_key'))
+  const lines: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    }
+  })
+  const config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:' })
+  // A request serializer that does log headers, as a user's debugging might add.
+  const app = await buildApp(config, {
+    logger: { ...loggerOptions(config), stream, serializers: { req: (req: { headers: unknown }) => ({ headers: req.headers }) } },
+    fixtures: { organizations: [] }
+  })
+  t.teardown(() => app.close())
+  const key = 'confident_org_7e57ab1e7e57ab1e7e57ab1e7e57ab1e'
+  await app.inject({ method: 'GET', url: '/health', headers: { CONFIDENT_API_KEY: key, authorization: 'Bearer x-secret' } })
+  const log = lines.join('')
+  t.match(log, /"confident_api_key":"\[redacted\]"/, 'the header is logged, redacted')
+  t.notMatch(log, key)
+  t.notMatch(log, 'x-secret')
 })
