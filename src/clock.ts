@@ -9,10 +9,12 @@ export interface ClockState {
 export class Clock {
   #offset = 0
   #frozenAt: number | null = null
+  readonly #boot: number | null
 
   /** @param frozenAt start frozen at this time (milliseconds since the epoch), or run with real time */
   constructor (frozenAt?: number) {
-    if (frozenAt !== undefined) this.#frozenAt = frozenAt
+    this.#boot = frozenAt ?? null
+    this.#frozenAt = this.#boot
   }
 
   /** Milliseconds since the epoch. */
@@ -40,10 +42,10 @@ export class Clock {
     this.set(this.now() + ms)
   }
 
-  /** Back to real time, running. */
+  /** Back to the state it started in: frozen at its start time, or real time and running. */
   reset (): void {
     this.#offset = 0
-    this.#frozenAt = null
+    this.#frozenAt = this.#boot
   }
 
   state (): ClockState {

@@ -7,6 +7,9 @@ import { Type, type Static } from 'typebox'
 // The default database lives under the project folder (src/ or dist/ are one level below it).
 export const DEFAULT_DATABASE = fileURLToPath(new URL('../data/confident-mock.sqlite', import.meta.url))
 
+/** An ISO 8601 date and time with its zone; env-schema's Ajv knows no "date-time" format. */
+const ISO_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$'
+
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4010, description: 'TCP port to listen on (0 picks a free one)' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on; 0.0.0.0 in a container' }),
@@ -19,7 +22,14 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'pino log level' }),
   // The vendor documents no limit; 100 keeps one request's transaction short.
   CONFIDENT_MOCK_MAX_EMAILS: Type.Integer({ minimum: 1, maximum: 10000, default: 100, description: 'Most addresses accepted in one invitation request' }),
-  CONFIDENT_MOCK_ID_SEED: Type.String({ minLength: 1, default: 'confident-mock', description: 'Seed for the deterministic project, user and role ids' })
+  CONFIDENT_MOCK_ID_SEED: Type.String({ minLength: 1, default: 'confident-mock', description: 'Seed for the deterministic project, user and role ids' }),
+  CONFIDENT_MOCK_ADMIN_TOKEN: Type.Optional(Type.String({
+    minLength: 8,
+    maxLength: 512,
+    description: 'When set, every /__admin call must send it (X-Admin-Token or Authorization: Bearer); unset, the control API is open'
+  })),
+  CONFIDENT_MOCK_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100000, default: 1000, description: 'Most /v1 requests the journal keeps (oldest dropped first); 0 turns it off' }),
+  CONFIDENT_MOCK_CLOCK: Type.Optional(Type.String({ pattern: ISO_TIME, description: 'Start with the server clock frozen at this ISO 8601 time (default: real time, running)' }))
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -32,7 +42,10 @@ export const CLI_FLAGS = {
   fixtures: 'CONFIDENT_MOCK_FIXTURES',
   'log-level': 'LOG_LEVEL',
   'max-emails': 'CONFIDENT_MOCK_MAX_EMAILS',
-  'id-seed': 'CONFIDENT_MOCK_ID_SEED'
+  'id-seed': 'CONFIDENT_MOCK_ID_SEED',
+  'admin-token': 'CONFIDENT_MOCK_ADMIN_TOKEN',
+  'journal-size': 'CONFIDENT_MOCK_JOURNAL_SIZE',
+  clock: 'CONFIDENT_MOCK_CLOCK'
 } as const satisfies Record<string, keyof Config>
 
 /**
@@ -45,7 +58,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     const value = env[key]
     if (value !== undefined && value !== '') data[key] = value
   }
-  return envSchema<Config>({ schema: ConfigSchema, data, env: false, dotenv: false })
+  const config = envSchema<Config>({ schema: ConfigSchema, data, env: false, dotenv: false })
+  if (config.CONFIDENT_MOCK_CLOCK !== undefined && Number.isNaN(Date.parse(config.CONFIDENT_MOCK_CLOCK))) {
+    throw new Error(`CONFIDENT_MOCK_CLOCK is not a time this server can read: ${config.CONFIDENT_MOCK_CLOCK}`)
+  }
+  return config
 }
 
 /** Defaults for everything, for tests and the embeddable API. */

@@ -9,6 +9,9 @@ t.test('a frozen clock stands still until set or advanced', async (t) => {
   t.equal(clock.now(), 1_500)
   clock.set(10_000)
   t.same(clock.state(), { now: new Date(10_000).toISOString(), frozen: true })
+  clock.unfreeze()
+  clock.reset()
+  t.same(clock.state(), { now: new Date(1_000).toISOString(), frozen: true }, 'reset returns to the start: frozen at 1000')
 })
 
 t.test('a running clock keeps its offset from real time', async (t) => {

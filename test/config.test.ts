@@ -10,7 +10,8 @@ t.test('defaults', async (t) => {
     CONFIDENT_MOCK_DATABASE: DEFAULT_DATABASE,
     LOG_LEVEL: 'info',
     CONFIDENT_MOCK_MAX_EMAILS: 100,
-    CONFIDENT_MOCK_ID_SEED: 'confident-mock'
+    CONFIDENT_MOCK_ID_SEED: 'confident-mock',
+    CONFIDENT_MOCK_JOURNAL_SIZE: 1000
   })
   t.match(DEFAULT_DATABASE, /data\/confident-mock\.sqlite$/)
 })
@@ -21,7 +22,11 @@ t.test('values are coerced and validated; errors name the variable', async (t) =
     [{ PORT: '70000' }, /PORT must be <= 65535/],
     [{ PORT: '1.5' }, /PORT must be integer/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be equal to one of the allowed values/],
-    [{ CONFIDENT_MOCK_MAX_EMAILS: '-1' }, /CONFIDENT_MOCK_MAX_EMAILS must be >= 1/]
+    [{ CONFIDENT_MOCK_MAX_EMAILS: '-1' }, /CONFIDENT_MOCK_MAX_EMAILS must be >= 1/],
+    [{ CONFIDENT_MOCK_ADMIN_TOKEN: 'short' }, /CONFIDENT_MOCK_ADMIN_TOKEN must NOT have fewer than 8 characters/],
+    [{ CONFIDENT_MOCK_JOURNAL_SIZE: '-1' }, /CONFIDENT_MOCK_JOURNAL_SIZE must be >= 0/],
+    [{ CONFIDENT_MOCK_CLOCK: 'tomorrow' }, /CONFIDENT_MOCK_CLOCK must match pattern/],
+    [{ CONFIDENT_MOCK_CLOCK: '2026-13-45T99:00:00Z' }, /CONFIDENT_MOCK_CLOCK is not a time this server can read/]
   ]
   for (const [env, message] of bad) t.throws(() => loadConfig(env), message)
   t.equal(loadConfig({ PORT: '' }).PORT, 4010, 'an empty variable counts as unset')
@@ -29,7 +34,8 @@ t.test('values are coerced and validated; errors name the variable', async (t) =
 
 t.test('each flag overrides the variable it mirrors', async (t) => {
   const config = configFromArgs(
-    ['--port', '1234', '--host', '0.0.0.0', '--database', ':memory:', '--fixtures', 'f.yaml', '--log-level', 'debug', '--max-emails', '7', '--id-seed', 's'],
+    ['--port', '1234', '--host', '0.0.0.0', '--database', ':memory:', '--fixtures', 'f.yaml', '--log-level', 'debug', '--max-emails', '7', '--id-seed', 's',
+      '--admin-token', 'a-long-token', '--journal-size', '0', '--clock', '2026-03-01T00:00:00Z'],
     { PORT: '9', HOST: 'localhost' })
   t.same(config, {
     PORT: 1234,
@@ -38,7 +44,10 @@ t.test('each flag overrides the variable it mirrors', async (t) => {
     CONFIDENT_MOCK_FIXTURES: 'f.yaml',
     LOG_LEVEL: 'debug',
     CONFIDENT_MOCK_MAX_EMAILS: 7,
-    CONFIDENT_MOCK_ID_SEED: 's'
+    CONFIDENT_MOCK_ID_SEED: 's',
+    CONFIDENT_MOCK_ADMIN_TOKEN: 'a-long-token',
+    CONFIDENT_MOCK_JOURNAL_SIZE: 0,
+    CONFIDENT_MOCK_CLOCK: '2026-03-01T00:00:00Z'
   })
   t.throws(() => configFromArgs(['serve']), /Unexpected argument 'serve'/)
 })

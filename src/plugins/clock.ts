@@ -10,8 +10,10 @@ declare module 'fastify' {
 
 export interface ClockPluginOptions {
   clock?: Clock
+  /** Start frozen at this ISO 8601 time (CONFIDENT_MOCK_CLOCK) when no clock is given. */
+  frozenAt?: string
 }
 
 export default fp<ClockPluginOptions>(async (app, opts) => {
-  app.decorate('clock', opts.clock ?? new Clock())
+  app.decorate('clock', opts.clock ?? new Clock(opts.frozenAt === undefined ? undefined : Date.parse(opts.frozenAt)))
 }, { name: 'clock' })
