@@ -10,7 +10,9 @@ import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
+import faultsPlugin from './plugins/faults.js'
 import fixturesPlugin from './plugins/fixtures.js'
+import journalPlugin from './plugins/journal.js'
 import servicesPlugin from './plugins/services.js'
 import membersPlugin from './plugins/members.js'
 import organizationPlugin from './plugins/organization.js'
@@ -88,17 +90,20 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.addSchema(ErrorEnvelopeSchema)
 
   await app.register(errorHandler)
-  await app.register(clockPlugin, { clock: opts.clock })
+  await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
   await app.register(fixturesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
   await app.register(authPlugin)
   await app.register(servicesPlugin)
   await app.register(membersPlugin)
   await app.register(organizationPlugin)
+  // Both hook every request, so before the routes: faults stand in front of /v1, the journal after it.
+  await app.register(faultsPlugin)
+  await app.register(journalPlugin, { size: config.CONFIDENT_MOCK_JOURNAL_SIZE })
 
   await app.register(health)
   await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
-  await app.register(admin, { prefix: '/__admin' })
+  await app.register(admin, { prefix: '/__admin', token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
 
   await app.ready()
   return app

@@ -1,7 +1,7 @@
 // The fixtures plugin: at boot, applies the fixtures file, or seeds the demo organization into a new database.
 import { sql } from 'drizzle-orm'
 import fp from 'fastify-plugin'
-import { applyFixtures, ensureCatalog, readFixturesFile } from '../fixtures/apply.js'
+import { applyFixtures, ensureCatalog, fixturesRecorded, readFixturesFile } from '../fixtures/apply.js'
 import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../fixtures/demo.js'
 import type { Fixtures } from '../fixtures/schema.js'
 import { keyDigest } from '../keys.js'
@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The demo organization's key and project, when this database holds them. */
     demo: DemoInfo | null
+    /** What a reset to fixtures restores: the configured fixtures, or the demo organization. */
+    bootFixtures: Fixtures
   }
 }
 
@@ -31,9 +33,12 @@ export default fp<FixturesPluginOptions>(async (app, opts) => {
     const doc = typeof opts.fixtures === 'string' ? readFixturesFile(opts.fixtures) : opts.fixtures
     const result = applyFixtures(app.db, app.ids, doc, now)
     app.log.info({ applied: result.applied }, result.applied ? 'fixtures applied' : 'fixtures already applied to this database')
+    app.decorate('bootFixtures', doc)
   } else {
+    app.decorate('bootFixtures', DEMO_FIXTURES)
     const count = app.db.select({ n: sql<number>`count(*)` }).from(organizations).get()!.n
-    if (count === 0) {
+    // A database emptied on purpose (a reset to empty) stays empty.
+    if (count === 0 && !fixturesRecorded(app.db)) {
       applyFixtures(app.db, app.ids, DEMO_FIXTURES, now)
       app.log.info('new database: seeded the demo organization')
     } else {

@@ -5,10 +5,13 @@ import { peopleRepository } from '../repositories/people.js'
 import { projectsRepository } from '../repositories/projects.js'
 import { rolesRepository } from '../repositories/roles.js'
 import { invitationService, type InvitationService } from '../services/invitations.js'
+import { tenantService, type TenantService } from '../services/tenants.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     invitations: InvitationService
+    /** Organizations made and changed through the control API. */
+    tenants: TenantService
   }
 }
 
@@ -23,4 +26,5 @@ export default fp(async (app) => {
     projectInvitations: invitationsRepository(app.sqlite, PROJECT_INVITATIONS),
     organizationInvitations: invitationsRepository(app.sqlite, ORGANIZATION_INVITATIONS)
   }))
+  app.decorate('tenants', tenantService({ db: app.db, sqlite: app.sqlite, ids: app.ids, now: () => app.clock.now() }))
 }, { name: 'services', dependencies: ['db', 'clock'] })

@@ -1,9 +1,58 @@
-// The server's own control surface under /__admin, apart from the vendor's /v1.
+// The server's own control surface under /__admin, apart from the vendor's /v1; optionally behind a token.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { AdminTokenInvalidError, AdminTokenMissingError } from '../../errors.js'
+import { envelope } from '../../plugins/error-handler.js'
+import adminClock from './clock.js'
+import adminFaults from './faults.js'
 import adminInvitations from './invitations.js'
+import adminJournal from './journal.js'
+import adminOrganizations from './organizations.js'
+import adminOutbox from './outbox.js'
+import adminState from './state.js'
 
-const admin: FastifyPluginAsyncTypebox = async (app) => {
+export interface AdminOptions {
+  /** When set, every control call must carry it. */
+  token?: string | undefined
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest()
+
+/** The token a request carries: X-Admin-Token, or Authorization: Bearer. */
+function tokenOf (request: FastifyRequest): string | null {
+  const header = request.headers['x-admin-token']
+  if (typeof header === 'string' && header !== '') return header
+  const auth = request.headers.authorization
+  const match = typeof auth === 'string' ? /^Bearer\s+(\S.*)$/i.exec(auth) : null
+  return match === null ? null : match[1]!.trim()
+}
+
+const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
+  if (opts.token !== undefined) {
+    // Digests of equal length, compared in constant time: neither the token nor its length leaks.
+    const expected = sha256(opts.token)
+    app.addHook('onRequest', async (request) => {
+      const given = tokenOf(request)
+      if (given === null) throw new AdminTokenMissingError()
+      if (!timingSafeEqual(sha256(given), expected)) throw new AdminTokenInvalidError()
+    })
+  }
+  // Unknown paths under the prefix answer here, behind the same token check, not at the root.
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(envelope(`Route ${request.method} ${request.url.split('?')[0]} not found`))
+  })
+  // A control call with no body means "no options": validate it as an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {}
+  })
+  await app.register(adminOrganizations)
+  await app.register(adminState)
+  await app.register(adminClock)
+  await app.register(adminOutbox)
   await app.register(adminInvitations)
+  await app.register(adminJournal)
+  await app.register(adminFaults)
 }
 
 export default admin

@@ -31,7 +31,7 @@ const adminInvitations: FastifyPluginAsyncTypebox = async (app) => {
   for (const [action, decision] of [['accept', 'ACCEPTED'], ['decline', 'DECLINED']] as const) {
     app.post(`/invitations/${action}`, {
       schema: {
-        tags: ['Server: invitees'],
+        tags: ['Control: invitees'],
         operationId: `${action}Invitation`,
         summary: `${action === 'accept' ? 'Accept' : 'Decline'} an invitation as its invitee would, by the emailed token`,
         body: TokenBody,

@@ -1,0 +1,132 @@
+// Faults: make matching /v1 requests fail with a given status, or wait first; optionally N times only.
+import { STATUS_CODES } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { globToRegExp, pathOf } from '../glob.js'
+import { keyDigest } from '../keys.js'
+import { apiKeysRepository } from '../repositories/api-keys.js'
+import { API_KEY_HEADER } from './auth.js'
+import { envelope } from './error-handler.js'
+
+export interface FaultSpec {
+  /** An HTTP method, or "*" for any. */
+  method: string
+  /** A path pattern: `*` is one segment, `**` any run of them. */
+  path: string
+  status: number | null
+  error: string | null
+  delayMs: number
+  /** How many more requests it applies to; null for every one until removed. */
+  times: number | null
+  /** Only requests made with a key of this organization. */
+  organizationId: string | null
+}
+
+export interface Fault {
+  id: number
+  method: string
+  path: string
+  status: number | null
+  error: string | null
+  delayMs: number
+  remaining: number | null
+  organizationId: string | null
+  /** Requests it has applied to so far. */
+  hits: number
+}
+
+export class Faults {
+  #faults: Array<Fault & { pattern: RegExp }> = []
+  #nextId = 1
+
+  add (spec: FaultSpec): Fault {
+    const fault = {
+      id: this.#nextId++,
+      method: spec.method.toUpperCase(),
+      path: spec.path,
+      status: spec.status,
+      error: spec.error,
+      delayMs: spec.delayMs,
+      remaining: spec.times,
+      organizationId: spec.organizationId,
+      hits: 0,
+      pattern: globToRegExp(spec.path)
+    }
+    this.#faults.push(fault)
+    return present(fault)
+  }
+
+  list (): Fault[] {
+    return this.#faults.map(present)
+  }
+
+  get size (): number {
+    return this.#faults.length
+  }
+
+  get scoped (): boolean {
+    return this.#faults.some((f) => f.organizationId !== null)
+  }
+
+  remove (id: number): boolean {
+    const before = this.#faults.length
+    this.#faults = this.#faults.filter((f) => f.id !== id)
+    return this.#faults.length < before
+  }
+
+  clear (): number {
+    const n = this.#faults.length
+    this.#faults = []
+    return n
+  }
+
+  /** The first fault matching the request, counted as used (and dropped when used up). */
+  take (method: string, path: string, organizationId: string | null): Fault | null {
+    const fault = this.#faults.find((f) =>
+      (f.method === '*' || f.method === method) && f.pattern.test(path) &&
+      (f.organizationId === null || f.organizationId === organizationId))
+    if (fault === undefined) return null
+    fault.hits++
+    if (fault.remaining !== null) {
+      fault.remaining--
+      if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault)
+    }
+    return present(fault)
+  }
+}
+
+function present ({ pattern: _pattern, ...fault }: Fault & { pattern: RegExp }): Fault {
+  return { ...fault }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    faults: Faults
+  }
+}
+
+export default fp(async (app) => {
+  const faults = new Faults()
+  const keys = apiKeysRepository(app.db)
+  app.decorate('faults', faults)
+
+  /** The organization a request's key belongs to, for faults limited to one organization. */
+  function organizationOf (request: FastifyRequest): string | null {
+    const key = request.headers[API_KEY_HEADER]
+    if (typeof key !== 'string' || key === '') return null
+    return keys.findByDigest(keyDigest(key))?.organizationId ?? null
+  }
+
+  // Before authentication, so a fault can stand in for any answer, a 401 included.
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (faults.size === 0 || !request.url.startsWith('/v1')) return
+    const fault = faults.take(request.method, pathOf(request.url), faults.scoped ? organizationOf(request) : null)
+    if (fault === null) return
+    request.log.info({ fault: fault.id }, 'injecting a fault')
+    if (fault.delayMs > 0) await sleep(fault.delayMs)
+    if (fault.status !== null) {
+      return reply.code(fault.status).send(envelope(fault.error ?? STATUS_CODES[fault.status] ?? 'Injected fault'))
+    }
+  })
+}, { name: 'faults', dependencies: ['db'] })

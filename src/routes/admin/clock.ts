@@ -1,0 +1,73 @@
+// The server clock: read, freeze, unfreeze, set, advance, reset. Every timestamp and the trial rule read it.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { BadDocumentError } from '../../errors.js'
+import { AdvanceBody, ClockResponse, FreezeBody, SetClockBody } from '../../schemas/admin.js'
+import { errors } from '../../schemas/common.js'
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/** "36h" to milliseconds. */
+export function parseDuration (text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text)
+  if (m === null) throw new BadDocumentError(`"${text}" is not a duration: write a number and a unit (ms, s, m, h, d), e.g. 36h`)
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]
+}
+
+function timeOf (iso: string, field: string): number {
+  const ms = Date.parse(iso)
+  if (Number.isNaN(ms)) throw new BadDocumentError(`body.${field} "${iso}" is not a time this server can read`)
+  return ms
+}
+
+const TAGS = ['Control: clock']
+
+const adminClock: FastifyPluginAsyncTypebox = async (app) => {
+  const state = () => ({ success: true as const, data: app.clock.state() })
+  const response = { 200: ClockResponse, ...errors(400) }
+
+  app.get('/clock', {
+    schema: { tags: TAGS, operationId: 'getClock', summary: 'The server clock: its time and whether it is frozen', response }
+  }, async () => state())
+
+  app.post('/clock/freeze', {
+    schema: { tags: TAGS, operationId: 'freezeClock', summary: 'Stop the clock, at its current time or at `at`', body: Type.Optional(FreezeBody), response }
+  }, async (request) => {
+    const at = request.body?.at
+    if (at !== undefined) app.clock.set(timeOf(at, 'at'))
+    app.clock.freeze()
+    return state()
+  })
+
+  app.post('/clock/unfreeze', {
+    schema: { tags: TAGS, operationId: 'unfreezeClock', summary: 'Let the clock run on from the time it shows', response }
+  }, async () => {
+    app.clock.unfreeze()
+    return state()
+  })
+
+  app.post('/clock/set', {
+    schema: { tags: TAGS, operationId: 'setClock', summary: 'Jump to a time, staying frozen or running as before', body: SetClockBody, response }
+  }, async (request) => {
+    app.clock.set(timeOf(request.body.to, 'to'))
+    return state()
+  })
+
+  app.post('/clock/advance', {
+    schema: { tags: TAGS, operationId: 'advanceClock', summary: 'Move the clock forward by `ms` milliseconds or a duration `by` (e.g. 31d)', body: AdvanceBody, response }
+  }, async (request) => {
+    const { ms, by } = request.body
+    if ((ms === undefined) === (by === undefined)) throw new BadDocumentError('Give exactly one of body.ms and body.by')
+    app.clock.advance(ms ?? parseDuration(by!))
+    return state()
+  })
+
+  app.post('/clock/reset', {
+    schema: { tags: TAGS, operationId: 'resetClock', summary: 'Back to the clock the server started with (real time, or CONFIDENT_MOCK_CLOCK frozen)', response }
+  }, async () => {
+    app.clock.reset()
+    return state()
+  })
+}
+
+export default adminClock

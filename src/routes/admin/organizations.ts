@@ -1,0 +1,57 @@
+// Tenants: make an organization in one call (fixtures format) and get its ids and clear keys; change or remove it.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Success, errors } from '../../schemas/common.js'
+import { OrganizationIdParams, OrganizationPatchBody, OrganizationSummarySchema, TenantBody, TenantSchema } from '../../schemas/admin.js'
+
+const TAGS = ['Control: tenants']
+
+const adminOrganizations: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/organizations', {
+    schema: {
+      tags: TAGS,
+      operationId: 'createTenant',
+      summary: 'Create an organization (fixtures format) and get its ids and clear API keys',
+      body: TenantBody,
+      response: { 201: Success(TenantSchema), ...errors(400, 409) }
+    }
+  }, async (request, reply) => {
+    reply.code(201)
+    return { success: true as const, data: app.tenants.create(request.body) }
+  })
+
+  app.get('/organizations', {
+    schema: {
+      tags: TAGS,
+      operationId: 'listTenants',
+      summary: 'Every organization, oldest first',
+      response: { 200: Success(Type.Array(OrganizationSummarySchema)) }
+    }
+  }, async () => ({ success: true as const, data: app.tenants.list() }))
+
+  app.patch('/organizations/:organizationId', {
+    schema: {
+      tags: TAGS,
+      operationId: 'updateTenant',
+      summary: "Change an organization's plan or trial end",
+      params: OrganizationIdParams,
+      body: OrganizationPatchBody,
+      response: { 200: Success(OrganizationSummarySchema), ...errors(400, 404) }
+    }
+  }, async (request) => ({ success: true as const, data: app.tenants.update(request.params.organizationId, request.body) }))
+
+  app.delete('/organizations/:organizationId', {
+    schema: {
+      tags: TAGS,
+      operationId: 'deleteTenant',
+      summary: 'Remove an organization and everything it owns',
+      params: OrganizationIdParams,
+      response: { 200: Success(Type.Object({ id: Type.String() })), ...errors(404) }
+    }
+  }, async (request) => {
+    app.tenants.delete(request.params.organizationId)
+    return { success: true as const, data: { id: request.params.organizationId } }
+  })
+}
+
+export default adminOrganizations

@@ -1,0 +1,34 @@
+// The outbox: the invitation emails the real service would have sent, filterable and clearable.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { outboxRepository } from '../../repositories/outbox.js'
+import { Deleted, OutboxEmailSchema, OutboxQuery } from '../../schemas/admin.js'
+import { Success, errors } from '../../schemas/common.js'
+
+const TAGS = ['Control: outbox']
+
+const adminOutbox: FastifyPluginAsyncTypebox = async (app) => {
+  const outbox = outboxRepository(app.sqlite)
+
+  app.get('/outbox', {
+    schema: {
+      tags: TAGS,
+      operationId: 'listOutbox',
+      summary: 'Recorded invitation emails (one per invitation created, one more per resend), oldest first',
+      querystring: OutboxQuery,
+      response: { 200: Success(Type.Array(OutboxEmailSchema)), ...errors(400) }
+    }
+  }, async (request) => ({ success: true as const, data: outbox.list(request.query) }))
+
+  app.delete('/outbox', {
+    schema: {
+      tags: TAGS,
+      operationId: 'clearOutbox',
+      summary: 'Forget recorded emails: all, or those matching the filter (invitations and their tokens are untouched)',
+      querystring: OutboxQuery,
+      response: { 200: Deleted, ...errors(400) }
+    }
+  }, async (request) => ({ success: true as const, data: { deleted: outbox.clear(request.query) } }))
+}
+
+export default adminOutbox

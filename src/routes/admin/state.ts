@@ -1,0 +1,75 @@
+// The whole state: reset to the boot fixtures or to nothing, export a snapshot, import one.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { clearAll, exportSnapshot, importSnapshot, SnapshotError } from '../../db/state.js'
+import { BadDocumentError } from '../../errors.js'
+import { applyFixtures, ensureCatalog, recordFixturesDigest } from '../../fixtures/apply.js'
+import { ResetBody, ResetResponse } from '../../schemas/admin.js'
+import { Success, errors } from '../../schemas/common.js'
+
+/** A snapshot of a busy database is far larger than an API request. */
+const SNAPSHOT_BODY_LIMIT = 64 * 1024 * 1024
+
+const adminState: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/reset', {
+    schema: {
+      tags: ['Control: state'],
+      operationId: 'reset',
+      summary: 'Back to the boot fixtures, or to empty, in one transaction; also removes faults, clears the journal, resets the clock',
+      body: Type.Optional(ResetBody),
+      response: { 200: ResetResponse, ...errors(400) }
+    }
+  }, async (request) => {
+    const to = request.body?.to ?? 'fixtures'
+    app.clock.reset()
+    const now = app.clock.now()
+    const organizationIds = app.sqlite.transaction(() => {
+      clearAll(app.sqlite)
+      if (to === 'empty') {
+        ensureCatalog(app.db, now)
+        // Marked as applied, so a restart keeps the database empty rather than seeding it again.
+        recordFixturesDigest(app.db, app.bootFixtures)
+        return []
+      }
+      return applyFixtures(app.db, app.ids, app.bootFixtures, now, { force: true }).organizationIds
+    }).immediate()
+    app.faults.clear()
+    app.journal.clear()
+    request.log.info({ to }, 'state reset')
+    return { success: true as const, data: { to, organizationIds } }
+  })
+
+  app.get('/snapshot', {
+    schema: {
+      tags: ['Control: state'],
+      operationId: 'exportSnapshot',
+      summary: 'The whole stored state as a versioned JSON document (no API key in clear: keys are stored as digests)',
+      response: { 200: Type.Object({}, { additionalProperties: true, description: 'format, version, schema, exportedAt, tables' }) }
+    }
+  }, async (_request, reply) => {
+    reply.header('content-disposition', 'attachment; filename="confident-mock-snapshot.json"')
+    return exportSnapshot(app.sqlite, app.clock.now())
+  })
+
+  app.post('/snapshot', {
+    bodyLimit: SNAPSHOT_BODY_LIMIT,
+    schema: {
+      tags: ['Control: state'],
+      operationId: 'importSnapshot',
+      summary: 'Replace the whole state with an exported snapshot, in one transaction (refused unless of the same version and schema)',
+      body: Type.Object({}, { additionalProperties: true, description: 'A document from GET /__admin/snapshot' }),
+      response: { 200: Success(Type.Object({ tables: Type.Record(Type.String(), Type.Integer()) })), ...errors(400) }
+    }
+  }, async (request) => {
+    try {
+      const tables = importSnapshot(app.sqlite, app.tokens, request.body)
+      request.log.info('snapshot imported')
+      return { success: true as const, data: { tables } }
+    } catch (err) {
+      if (err instanceof SnapshotError) throw new BadDocumentError(err.message)
+      throw err
+    }
+  })
+}
+
+export default adminState

@@ -1,0 +1,132 @@
+// Schemas of the control API under /__admin: tenants, clock, outbox, journal, faults, snapshots.
+import { Type } from 'typebox'
+import { FixtureOrganizationSchema } from '../fixtures/schema.js'
+import { Success } from './common.js'
+
+const Plan = FixtureOrganizationSchema.properties.plan
+const Iso = Type.String({ format: 'date-time', description: 'ISO 8601' })
+const Id = { id: Type.String() }
+const Named = Type.Object({ ...Id, name: Type.String() })
+
+export const TenantBody = Type.Object({
+  ...FixtureOrganizationSchema.properties,
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Default: "Organization <id>"' })),
+  plan: Type.Optional({ ...Plan, description: 'Default: TEAM' })
+}, { additionalProperties: false, description: 'One organization in the fixtures-file format; name and plan may be left out' })
+
+export const OrganizationSummarySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  plan: Plan,
+  trialEndsAt: Type.Union([Iso, Type.Null()]),
+  createdAt: Iso
+})
+
+export const TenantSchema = Type.Object({
+  ...OrganizationSummarySchema.properties,
+  apiKey: Type.String({ description: 'The first valid organization key, clear: send it as CONFIDENT_API_KEY' }),
+  apiKeys: Type.Array(Type.Object({
+    key: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    projectId: Type.Union([Type.String(), Type.Null()], { description: 'Set for a project key' }),
+    valid: Type.Boolean()
+  })),
+  projects: Type.Array(Type.Object({ ...Id, name: Type.String(), roles: Type.Array(Named) })),
+  roles: Type.Array(Named, { description: 'Custom organization roles' }),
+  members: Type.Array(Type.Object({ userId: Type.String(), email: Type.String(), role: Type.String() }))
+})
+
+export const OrganizationIdParams = Type.Object({ organizationId: Type.String({ maxLength: 200 }) })
+
+export const OrganizationPatchBody = Type.Object({
+  plan: Type.Optional(Plan),
+  trialEndsAt: Type.Optional(Type.Union([Iso, Type.Null()]))
+}, { additionalProperties: false })
+
+export const ResetBody = Type.Object({
+  to: Type.Optional(Type.Enum(['fixtures', 'empty'], { default: 'fixtures', description: 'The boot fixtures (or the demo organization when none were configured), or nothing' }))
+}, { additionalProperties: false })
+
+export const ResetResponse = Success(Type.Object({
+  to: Type.Enum(['fixtures', 'empty']),
+  organizationIds: Type.Array(Type.String())
+}))
+
+export const ClockSchema = Type.Object({ now: Iso, frozen: Type.Boolean() })
+export const ClockResponse = Success(ClockSchema)
+
+export const FreezeBody = Type.Object({ at: Type.Optional(Iso) }, { additionalProperties: false })
+export const SetClockBody = Type.Object({ to: Iso }, { additionalProperties: false })
+export const AdvanceBody = Type.Object({
+  ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 * 365 * 86_400_000 })),
+  by: Type.Optional(Type.String({ pattern: '^\\d{1,9}(ms|s|m|h|d)$', description: 'A duration: 500ms, 90s, 15m, 36h, 31d' }))
+}, { additionalProperties: false, description: 'Exactly one of ms and by' })
+
+const Kind = Type.Enum(['PROJECT', 'ORGANIZATION'])
+
+export const OutboxQuery = Type.Object({
+  to: Type.Optional(Type.String({ maxLength: 254 })),
+  kind: Type.Optional(Kind),
+  organizationId: Type.Optional(Type.String({ maxLength: 200 })),
+  projectId: Type.Optional(Type.String({ maxLength: 200 })),
+  invitationId: Type.Optional(Type.Integer({ minimum: 1 }))
+}, { additionalProperties: false })
+
+export const OutboxEmailSchema = Type.Object({
+  id: Type.Integer(),
+  kind: Kind,
+  to: Type.String(),
+  organizationId: Type.String(),
+  projectId: Type.Union([Type.String(), Type.Null()]),
+  invitationId: Type.Integer(),
+  token: Type.String({ description: 'What the email link carries: POST it to /__admin/invitations/accept or /decline' }),
+  sentAt: Iso
+})
+
+export const Deleted = Success(Type.Object({ deleted: Type.Integer() }))
+
+export const JournalQuery = Type.Object({
+  method: Type.Optional(Type.String({ maxLength: 16 })),
+  path: Type.Optional(Type.String({ maxLength: 500, description: 'A path pattern: * is one segment, ** any run of them' })),
+  status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+  organizationId: Type.Optional(Type.String({ maxLength: 200 })),
+  since: Type.Optional(Type.Integer({ minimum: 0, description: 'Only entries with a larger id' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'The most recent N of those matching' }))
+}, { additionalProperties: false })
+
+export const JournalEntrySchema = Type.Object({
+  id: Type.Integer(),
+  time: Iso,
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.Record(Type.String(), Type.String()),
+  status: Type.Integer(),
+  organizationId: Type.Union([Type.String(), Type.Null()]),
+  headers: Type.Record(Type.String(), Type.String()),
+  body: Type.Unknown(),
+  durationMs: Type.Number()
+})
+
+export const FaultBody = Type.Object({
+  method: Type.Optional(Type.String({ pattern: '^(\\*|[A-Za-z]{1,16})$', default: '*', description: 'An HTTP method, or * for any' })),
+  path: Type.String({ minLength: 1, maxLength: 500, pattern: '^/', description: 'A path pattern, e.g. /v1/projects/*/invitations (* one segment, ** any)' }),
+  status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+  error: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'The envelope\'s message (default: the status text)' })),
+  delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000, description: 'Wait this long first' })),
+  times: Type.Optional(Type.Integer({ minimum: 1, description: 'Apply to this many requests, then expire (default: until removed)' })),
+  organizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only requests made with a key of this organization' }))
+}, { additionalProperties: false })
+
+export const FaultSchema = Type.Object({
+  id: Type.Integer(),
+  method: Type.String(),
+  path: Type.String(),
+  status: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  delayMs: Type.Integer(),
+  remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'Requests left before it expires; null: until removed' }),
+  organizationId: Type.Union([Type.String(), Type.Null()]),
+  hits: Type.Integer()
+})
+
+export const FaultIdParams = Type.Object({ faultId: Type.Integer({ minimum: 1 }) })

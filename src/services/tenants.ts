@@ -1,0 +1,139 @@
+// Tenants: organizations made, changed and removed through the control API, with their clear keys.
+import type { Database } from 'better-sqlite3'
+import { eq } from 'drizzle-orm'
+import type { Db } from '../db/index.js'
+import type { IdGenerator } from '../db/ids.js'
+import { organizations, type Plan } from '../db/schema.js'
+import { BadDocumentError, OrganizationNotFoundError, OrganizationTakenError } from '../errors.js'
+import { applyFixtures, FixturesError } from '../fixtures/apply.js'
+import type { FixtureOrganization } from '../fixtures/schema.js'
+import { newKey } from '../keys.js'
+
+/** A fixtures organization whose name and plan may be left out. */
+export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partial<Pick<FixtureOrganization, 'name' | 'plan'>>
+
+/** A new tenant's plan when the document names none: a paid plan, so inviting works. */
+export const DEFAULT_TENANT_PLAN: Plan = 'TEAM'
+
+export interface OrganizationSummary {
+  id: string
+  name: string
+  plan: Plan
+  trialEndsAt: string | null
+  createdAt: string
+}
+
+export interface Tenant extends OrganizationSummary {
+  /** The first valid organization key, clear. */
+  apiKey: string
+  apiKeys: Array<{ key: string, name: string | null, projectId: string | null, valid: boolean }>
+  projects: Array<{ id: string, name: string, roles: Array<{ id: string, name: string }> }>
+  roles: Array<{ id: string, name: string }>
+  members: Array<{ userId: string, email: string, role: string }>
+}
+
+const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString()
+
+export interface TenantServiceDeps {
+  db: Db
+  sqlite: Database
+  ids: IdGenerator
+  now: () => number
+}
+
+export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
+  const summaryOf = sqlite.prepare<[string], { id: string, name: string, plan: Plan, trialEndsAt: number | null, createdAt: number }>(
+    'select id, name, plan, trial_ends_at as trialEndsAt, created_at as createdAt from organizations where id = ?')
+  const present = (row: { id: string, name: string, plan: Plan, trialEndsAt: number | null, createdAt: number }): OrganizationSummary =>
+    ({ id: row.id, name: row.name, plan: row.plan, trialEndsAt: iso(row.trialEndsAt), createdAt: new Date(row.createdAt).toISOString() })
+
+  function summary (id: string): OrganizationSummary {
+    const row = summaryOf.get(id)
+    if (row === undefined) throw new OrganizationNotFoundError()
+    return present(row)
+  }
+
+  function describe (id: string, keys: Tenant['apiKeys']): Tenant {
+    const projectRows = sqlite.prepare<[string], { id: string, name: string }>(
+      'select id, name from projects where organization_id = ? order by created_at, id').all(id)
+    const rolesOf = sqlite.prepare<[string], { id: string, name: string }>('select id, name from roles where project_id = ? order by created_at, rowid')
+    const orgKey = keys.find((k) => k.projectId === null && k.valid)!
+    return {
+      ...summary(id),
+      apiKey: orgKey.key,
+      apiKeys: keys,
+      projects: projectRows.map((p) => ({ ...p, roles: rolesOf.all(p.id) })),
+      roles: sqlite.prepare<[string], { id: string, name: string }>(
+        'select id, name from roles where organization_id = ? and project_id is null order by created_at, rowid').all(id),
+      members: sqlite.prepare<[string], { userId: string, email: string, role: string }>(`
+        select u.id as userId, u.email, r.name as role from organization_members m
+        join users u on u.id = m.user_id join roles r on r.id = m.role_id
+        where m.organization_id = ? order by m.created_at, m.rowid`).all(id)
+    }
+  }
+
+  return {
+    /**
+     * Makes an organization from a fixtures-format document, refusing one whose name or id is
+     * taken (fixtures would merge into it; a tenant must be new). Mints an organization key when
+     * the document has none, and answers with every key in clear.
+     */
+    create (doc: TenantDocument): Tenant {
+      const id = doc.id ?? ids.cuid()
+      const org: FixtureOrganization = { ...doc, id, name: doc.name ?? `Organization ${id}`, plan: doc.plan ?? DEFAULT_TENANT_PLAN }
+      const given = org.apiKeys ?? []
+      const minted = given.some((k) => k.project === undefined && k.valid !== false) ? [] : [{ key: newKey('organization'), name: 'default' }]
+      org.apiKeys = [...given, ...minted]
+      const make = sqlite.transaction(() => {
+        const taken = db.select({ id: organizations.id, name: organizations.name }).from(organizations)
+          .where(eq(organizations.id, id)).get() ??
+          db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.name, org.name)).get()
+        if (taken !== undefined) {
+          throw new OrganizationTakenError(taken.id === id ? `An organization with id ${id} already exists` : `An organization named "${org.name}" already exists`)
+        }
+        try {
+          applyFixtures(db, ids, { organizations: [org] }, now(), { force: true, recordDigest: false })
+        } catch (err) {
+          if (err instanceof FixturesError) throw new BadDocumentError(err.message.replace(/^organizations\/0/, 'body'))
+          throw err
+        }
+      })
+      make.immediate()
+      const projectIdByName = new Map(sqlite.prepare<[string], { id: string, name: string }>(
+        'select id, name from projects where organization_id = ?').all(id).map((p) => [p.name, p.id]))
+      return describe(id, org.apiKeys.map((k) => ({
+        key: k.key,
+        name: k.name ?? null,
+        projectId: k.project === undefined ? null : projectIdByName.get(k.project) ?? null,
+        valid: k.valid ?? true
+      })))
+    },
+
+    list (): OrganizationSummary[] {
+      return sqlite.prepare<[], { id: string, name: string, plan: Plan, trialEndsAt: number | null, createdAt: number }>(
+        'select id, name, plan, trial_ends_at as trialEndsAt, created_at as createdAt from organizations order by created_at, id').all().map(present)
+    },
+
+    /** Changes the plan and trial end; what is left out stays. */
+    update (id: string, patch: { plan?: Plan, trialEndsAt?: string | null }): OrganizationSummary {
+      summary(id)
+      const set: { plan?: Plan, trialEndsAt?: number | null } = {}
+      if (patch.plan !== undefined) set.plan = patch.plan
+      if (patch.trialEndsAt !== undefined) {
+        const ms = patch.trialEndsAt === null ? null : Date.parse(patch.trialEndsAt)
+        if (ms !== null && Number.isNaN(ms)) throw new BadDocumentError(`body.trialEndsAt "${patch.trialEndsAt}" is not a time this server can read`)
+        set.trialEndsAt = ms
+      }
+      if (Object.keys(set).length > 0) db.update(organizations).set(set).where(eq(organizations.id, id)).run()
+      return summary(id)
+    },
+
+    /** Removes the organization and everything it owns (projects, keys, invitations, outbox). */
+    delete (id: string): void {
+      summary(id)
+      db.delete(organizations).where(eq(organizations.id, id)).run()
+    }
+  }
+}
+
+export type TenantService = ReturnType<typeof tenantService>

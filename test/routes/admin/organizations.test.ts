@@ -1,0 +1,141 @@
+// /__admin/organizations: tenants made in one call (fixtures format) with clear keys; changed, listed, removed.
+import t from 'tap'
+import { build, json, T0 } from '../../helpers/build.js'
+import type { App } from '../../../src/app.js'
+
+function create (app: App, payload: object) {
+  return app.inject({ method: 'POST', url: '/__admin/organizations', payload })
+}
+
+function v1 (app: App, key: string, url: string, payload?: object) {
+  return app.inject({ method: payload === undefined ? 'GET' : 'POST', url, headers: { CONFIDENT_API_KEY: key }, ...(payload === undefined ? {} : { payload }) })
+}
+
+t.test('an empty document makes a TEAM organization with a minted key that works on /v1', async (t) => {
+  const app = await build(t)
+  const res = await create(app, {})
+  t.equal(res.statusCode, 201)
+  const tenant = json(res).data
+  t.match(tenant, { name: `Organization ${tenant.id}`, plan: 'TEAM', trialEndsAt: null, createdAt: new Date(T0).toISOString() })
+  t.match(tenant.apiKey, /^confident_org_[0-9a-f]{32}$/)
+  t.same(tenant.apiKeys, [{ key: tenant.apiKey, name: 'default', projectId: null, valid: true }])
+  t.same([tenant.projects, tenant.roles, tenant.members], [[], [], []])
+
+  const org = await v1(app, tenant.apiKey, '/v1/organization')
+  t.equal(org.statusCode, 200)
+  t.equal(json(org).data.organization.id, tenant.id)
+  t.equal(json(org).data.organization.plan, 'TEAM')
+})
+
+t.test('a full document: projects with roles, members, keys of its own; ids and keys come back', async (t) => {
+  const app = await build(t)
+  const res = await create(app, {
+    name: 'Tenant A',
+    plan: 'TRIAL',
+    trialEndsAt: '2026-02-01T00:00:00Z',
+    apiKeys: [{ key: 'confident_org_11111111111111111111111111111111', name: 'mine' }, { key: 'confident_proj_22222222222222222222222222222222', project: 'Web' }],
+    members: [{ email: 'Owner@A.example', role: 'Owner' }, { email: 'dev@a.example' }],
+    roles: [{ name: 'Auditor' }],
+    projects: [{ name: 'Web', roles: [{ name: 'Reviewer' }], members: [{ email: 'owner@a.example', role: 'Owner' }] }, { name: 'Api' }]
+  })
+  t.equal(res.statusCode, 201)
+  const tenant = json(res).data
+  t.equal(tenant.apiKey, 'confident_org_11111111111111111111111111111111', 'the given organization key; none minted')
+  t.equal(tenant.apiKeys.length, 2)
+  const web = tenant.projects.find((p: { name: string }) => p.name === 'Web')
+  t.same(tenant.apiKeys[1], { key: 'confident_proj_22222222222222222222222222222222', name: null, projectId: web.id, valid: true })
+  t.same(tenant.projects.map((p: { name: string }) => p.name).sort(), ['Api', 'Web'])
+  t.same(web.roles.map((r: { name: string }) => r.name), ['Reviewer'])
+  t.same(tenant.roles.map((r: { name: string }) => r.name), ['Auditor'])
+  t.same(tenant.members.map((m: { email: string, role: string }) => [m.email, m.role]), [['owner@a.example', 'Owner'], ['dev@a.example', 'Member']])
+  t.equal(tenant.trialEndsAt, '2026-02-01T00:00:00.000Z')
+
+  // The ids returned are the ones /v1 shows, and the custom role invites.
+  const invited = await v1(app, tenant.apiKey, `/v1/projects/${web.id}/invitations`, { emails: ['x@a.example'], projectRoleId: web.roles[0].id })
+  t.equal(invited.statusCode, 200)
+  t.equal(json(invited).data.invitations[0].projectRoleId, web.roles[0].id)
+  t.equal((await v1(app, 'confident_proj_22222222222222222222222222222222', '/v1/organization')).statusCode, 403, 'the project key is a project key')
+})
+
+t.test('an organization key given as invalid does not count: one is minted', async (t) => {
+  const app = await build(t)
+  const tenant = json(await create(app, { apiKeys: [{ key: 'confident_org_33333333333333333333333333333333', valid: false }] })).data
+  t.not(tenant.apiKey, 'confident_org_33333333333333333333333333333333')
+  t.equal(tenant.apiKeys.length, 2)
+  t.equal((await v1(app, tenant.apiKey, '/v1/organization')).statusCode, 200)
+  t.equal((await v1(app, 'confident_org_33333333333333333333333333333333', '/v1/organization')).statusCode, 401)
+})
+
+t.test('a taken name or id is a 409, and nothing is merged into the existing organization', async (t) => {
+  const app = await build(t)
+  const first = json(await create(app, { name: 'Taken', projects: [{ name: 'One' }] })).data
+  const byName = await create(app, { name: 'Taken', projects: [{ name: 'Two' }] })
+  t.equal(byName.statusCode, 409)
+  t.same(json(byName), { success: false, error: 'An organization named "Taken" already exists', deprecated: false })
+  const byId = await create(app, { id: first.id, name: 'Other' })
+  t.equal(byId.statusCode, 409)
+  t.equal(json(byId).error, `An organization with id ${first.id} already exists`)
+  const projects = await v1(app, first.apiKey, '/v1/projects')
+  t.same(json(projects).data.projects.map((p: { name: string }) => p.name), ['One'], 'no project was added to the existing one')
+  t.equal(json(await app.inject('/__admin/organizations')).data.length, 1)
+})
+
+t.test('bad documents are 400s naming the field, and leave nothing behind', async (t) => {
+  const app = await build(t)
+  const cases: Array<[object, RegExp]> = [
+    [{ plan: 'GOLD' }, /^body\.plan /],
+    [{ members: [{ email: 'not-an-email' }] }, /^body\.members\[0\]\.email must be a valid email$/],
+    [{ unknown: true }, /must NOT have additional properties/],
+    [{ members: [{ email: 'a@b.example', role: 'Nope' }] }, /^body\/members\/0\/role: no role named "Nope"/],
+    [{ projects: [{ name: 'P', invitations: [{ email: 'a@b.example', role: 'Owner' }] }] }, /the Owner role cannot be assigned/],
+    [{ trialEndsAt: 'tomorrow' }, /^body\.trialEndsAt must be a valid date-time$/],
+    [{ apiKeys: [{ key: 'short' }] }, /^body\.apiKeys\[0\]\.key /]
+  ]
+  for (const [doc, message] of cases) {
+    const res = await create(app, doc)
+    t.equal(res.statusCode, 400, JSON.stringify(doc))
+    t.equal(json(res).success, false)
+    t.match(json(res).error, message)
+  }
+  t.same(json(await app.inject('/__admin/organizations')).data, [], 'no partial organization was kept')
+})
+
+t.test('a key that belongs to another organization is refused without echoing it', async (t) => {
+  const app = await build(t)
+  const a = json(await create(app, {})).data
+  const res = await create(app, { apiKeys: [{ key: a.apiKey }] })
+  t.equal(res.statusCode, 400)
+  t.match(json(res).error, /already belongs to another organization/)
+  t.notMatch(res.body, a.apiKey)
+})
+
+t.test('list, change plan and trial end (the trial rule follows), delete', async (t) => {
+  const app = await build(t)
+  const a = json(await create(app, { name: 'A', projects: [{ name: 'P' }] })).data
+  const b = json(await create(app, { name: 'B' })).data
+  t.same(json(await app.inject('/__admin/organizations')).data.map((o: { name: string }) => o.name), ['A', 'B'])
+
+  const url = `/v1/projects/${a.projects[0].id}/invitations`
+  t.equal((await v1(app, a.apiKey, url, { emails: ['one@x.example'] })).statusCode, 200)
+
+  const patch = (id: string, payload: object) => app.inject({ method: 'PATCH', url: `/__admin/organizations/${id}`, payload })
+  const freeNoTrial = await patch(a.id, { plan: 'FREE', trialEndsAt: null })
+  t.equal(freeNoTrial.statusCode, 200)
+  t.match(json(freeNoTrial).data, { id: a.id, plan: 'FREE', trialEndsAt: null })
+  t.equal((await v1(app, a.apiKey, url, { emails: ['two@x.example'] })).statusCode, 403, 'FREE without a trial may not invite')
+
+  const inTrial = await patch(a.id, { trialEndsAt: new Date(T0 + 86_400_000).toISOString() })
+  t.match(json(inTrial).data, { plan: 'FREE', trialEndsAt: new Date(T0 + 86_400_000).toISOString() }, 'the plan stays as it was')
+  t.equal((await v1(app, a.apiKey, url, { emails: ['two@x.example'] })).statusCode, 200, 'inside the trial it may')
+
+  t.equal((await patch('nope', { plan: 'TEAM' })).statusCode, 404)
+  t.equal((await patch(a.id, { plan: 'GOLD' })).statusCode, 400)
+  t.equal((await patch(a.id, { name: 'renamed' })).statusCode, 400)
+
+  const removed = await app.inject({ method: 'DELETE', url: `/__admin/organizations/${a.id}` })
+  t.same(json(removed), { success: true, data: { id: a.id } })
+  t.equal((await v1(app, a.apiKey, '/v1/organization')).statusCode, 401, "a removed organization's key stops working")
+  t.same(json(await app.inject(`/__admin/outbox?organizationId=${a.id}`)).data, [], 'its outbox went with it')
+  t.equal((await app.inject({ method: 'DELETE', url: `/__admin/organizations/${a.id}` })).statusCode, 404)
+  t.same(json(await app.inject('/__admin/organizations')).data.map((o: { id: string }) => o.id), [b.id])
+})
