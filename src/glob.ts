@@ -1,4 +1,4 @@
-// Path patterns for faults and journal filters: `*` is one path segment, `**` any run of them.
+// Path patterns for faults and journal filters: `*` is one (non-empty) path segment, `**` any run of them.
 
 /**
  * Compiles "/v1/projects/*\/invitations" to a regular expression over the path (query excluded).
@@ -12,7 +12,7 @@ export function globToRegExp (pattern: string): RegExp {
       source += '.*'
       i++
     } else if (c === '*') {
-      source += '[^/]*'
+      source += '[^/]+'
     } else {
       source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
     }

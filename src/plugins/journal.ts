@@ -2,6 +2,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { globToRegExp, pathOf } from '../glob.js'
+import { keyDigest } from '../keys.js'
+import { apiKeysRepository } from '../repositories/api-keys.js'
 import { API_KEY_HEADER } from './auth.js'
 
 export interface JournalEntry {
@@ -12,7 +14,7 @@ export interface JournalEntry {
   path: string
   query: Record<string, string>
   status: number
-  /** The calling organization, when the key was valid. */
+  /** The organization whose valid key the request carried (also when refused or faulted before authentication). */
   organizationId: string | null
   headers: Record<string, string>
   body: unknown
@@ -91,14 +93,37 @@ function scrubText (text: string, key: string | null): string {
   return out
 }
 
-/** A copy of a parsed body with keys scrubbed from every string (and every property name). */
-function scrub (value: unknown, key: string | null, depth = 0): unknown {
-  if (typeof value === 'string') return scrubText(value, key)
-  if (value === null || typeof value !== 'object' || depth > 64) return value
-  if (Array.isArray(value)) return value.map((v) => scrub(v, key, depth + 1))
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[scrubText(k, key)] = scrub(v, key, depth + 1)
-  return out
+/**
+ * A copy of a parsed body with keys scrubbed from every string and property name, at any depth:
+ * through its JSON text, where the key can only appear inside a string (its quotes and
+ * backslashes escaped). A body that cannot make the round trip is dropped, never kept as is.
+ */
+function scrub (value: unknown, key: string | null): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? scrubText(value, key) : value
+  try {
+    let text = scrubText(JSON.stringify(value), key)
+    if (key !== null && key !== '') {
+      const escaped = JSON.stringify(key).slice(1, -1)
+      if (escaped !== key) text = text.split(escaped).join(REDACTED)
+    }
+    return JSON.parse(text)
+  } catch {
+    return REDACTED
+  }
+}
+
+/** The path as recorded: as sent, unless decoding it shows a key, then decoded and scrubbed. */
+function pathFor (url: string, key: string | null): string {
+  const raw = scrubText(pathOf(url), key)
+  if (!raw.includes('%')) return raw
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+  const clean = scrubText(decoded, key)
+  return clean === decoded ? raw : clean
 }
 
 function headersOf (request: FastifyRequest, key: string | null): Record<string, string> {
@@ -106,7 +131,7 @@ function headersOf (request: FastifyRequest, key: string | null): Record<string,
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue
     const text = Array.isArray(value) ? value.join(', ') : String(value)
-    out[name] = SECRET_HEADERS.has(name) ? REDACTED : scrubText(text, key)
+    out[scrubText(name, key)] = SECRET_HEADERS.has(name) ? REDACTED : scrubText(text, key)
   }
   return out
 }
@@ -125,6 +150,13 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
   const journal = new Journal(opts.size)
   app.decorate('journal', journal)
   if (opts.size === 0) return
+  const keys = apiKeysRepository(app.db)
+  /** For a request answered before authentication (a fault, a 403): the organization of a valid key. */
+  const organizationOf = (key: string | null): string | null => {
+    if (key === null || key === '') return null
+    const record = keys.findByDigest(keyDigest(key))
+    return record?.valid === true ? record.organizationId : null
+  }
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.url.startsWith('/v1/') && request.url !== '/v1') return
     const header = request.headers[API_KEY_HEADER]
@@ -133,13 +165,13 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
     journal.add({
       time: new Date(app.clock.now()).toISOString(),
       method: request.method,
-      path: scrubText(pathOf(request.url), key),
+      path: pathFor(request.url, key),
       query: q === -1 ? {} : Object.fromEntries([...new URLSearchParams(request.url.slice(q + 1))].map(([k, v]) => [scrubText(k, key), scrubText(v, key)])),
       status: reply.statusCode,
-      organizationId: request.caller?.organizationId ?? null,
+      organizationId: request.caller?.organizationId ?? organizationOf(key),
       headers: headersOf(request, key),
       body: request.body === undefined ? null : scrub(request.body, key),
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000
     })
   })
-}, { name: 'journal', dependencies: ['clock', 'auth'] })
+}, { name: 'journal', dependencies: ['clock', 'auth', 'db'] })

@@ -58,7 +58,9 @@ const adminClock: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { ms, by } = request.body
     if ((ms === undefined) === (by === undefined)) throw new BadDocumentError('Give exactly one of body.ms and body.by')
-    app.clock.advance(ms ?? parseDuration(by!))
+    const next = app.clock.now() + (ms ?? parseDuration(by!))
+    if (Number.isNaN(new Date(next).getTime())) throw new BadDocumentError('The clock cannot go past the last time JavaScript dates can show (+275760-09-13)')
+    app.clock.set(next)
     return state()
   })
 

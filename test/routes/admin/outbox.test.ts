@@ -1,0 +1,224 @@
+// /__admin/outbox: one email per invitation created and per resend, its filters, clearing, and its tokens.
+import t from 'tap'
+import type { App } from '../../../src/app.js'
+import { T0, build, json, seedOrg, type SeededOrg } from '../../helpers/build.js'
+
+interface Email {
+  id: number
+  kind: 'PROJECT' | 'ORGANIZATION'
+  to: string
+  organizationId: string
+  projectId: string | null
+  invitationId: number
+  token: string
+  sentAt: string
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+async function outbox (app: App, query = ''): Promise<Email[]> {
+  const res = await app.inject({ method: 'GET', url: `/__admin/outbox${query}` })
+  if (res.statusCode !== 200) throw new Error(`GET /__admin/outbox${query}: ${res.statusCode} ${res.body}`)
+  return json(res).data
+}
+
+async function inviteProject (app: App, org: SeededOrg, emails: string[], projectId = org.projectId) {
+  const res = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
+  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
+  return json(res).data.invitations as Array<{ id: number, email: string }>
+}
+
+async function inviteOrganization (app: App, org: SeededOrg, emails: string[]) {
+  const res = await app.inject({ method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
+  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
+  return json(res).data.invitations as Array<{ id: number, email: string }>
+}
+
+t.test('one email per created invitation, none for skipped addresses', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app, { members: [{ email: 'member@example.com' }] })
+  t.same(await outbox(app), [], 'empty at first')
+
+  const created = await inviteProject(app, org, ['Ann@Example.com', 'bob@example.com', 'ann@example.com'])
+  t.equal(created.length, 2, 'the repeated address counts once')
+  const emails = await outbox(app)
+  t.equal(emails.length, 2)
+  t.same(emails.map((e) => e.to), ['ann@example.com', 'bob@example.com'], 'stored in lower case, in order')
+  for (const [i, e] of emails.entries()) {
+    t.match(e, {
+      id: Number,
+      kind: 'PROJECT',
+      to: created[i]!.email,
+      organizationId: org.organizationId,
+      projectId: org.projectId,
+      invitationId: created[i]!.id,
+      token: /^pi_/,
+      sentAt: iso(T0)
+    }, `email ${i}`)
+  }
+  t.ok(emails[0]!.id < emails[1]!.id, 'by id')
+  t.not(emails[0]!.token, emails[1]!.token, 'one token per invitation')
+
+  // Skipped: an already pending address, and a member of the project (and organization) after acceptance.
+  await app.inject({ method: 'POST', url: '/__admin/invitations/accept', payload: { token: emails[1]!.token } })
+  const second = await inviteProject(app, org, ['ann@example.com', 'bob@example.com', 'cat@example.com'])
+  t.same(second.map((i) => i.email), ['cat@example.com'])
+  t.same((await outbox(app)).map((e) => e.to), ['ann@example.com', 'bob@example.com', 'cat@example.com'], 'only cat gets an email')
+
+  const orgSkip = await inviteOrganization(app, org, ['member@example.com'])
+  t.same(orgSkip, [], 'an organization member is skipped')
+  t.equal((await outbox(app)).length, 3, 'and gets no email')
+  const nothing = await inviteProject(app, org, ['ann@example.com'])
+  t.same(nothing, [])
+  t.equal((await outbox(app)).length, 3, 'a request that creates nothing sends nothing')
+})
+
+t.test('a resend records one more email with the same token', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const [inv] = await inviteProject(app, org, ['again@example.com', 'other@example.com'])
+  await app.inject({ method: 'POST', url: '/__admin/clock/advance', payload: { ms: 60_000 } })
+  const resend = await app.inject({ method: 'PUT', url: `/v1/projects/${org.projectId}/invitations/${inv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })
+  t.equal(resend.statusCode, 200)
+  const emails = await outbox(app, '?to=again@example.com')
+  t.equal(emails.length, 2, 'two emails to the same address')
+  t.equal(emails[1]!.token, emails[0]!.token, 'the same link')
+  t.equal(emails[1]!.invitationId, inv!.id)
+  t.equal(emails[1]!.sentAt, iso(T0 + 60_000), 'sent at the resend\'s time')
+  t.equal((await outbox(app)).length, 3, 'other@example.com still has one')
+
+  await app.inject({ method: 'PUT', url: `/v1/projects/${org.projectId}/invitations/${inv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })
+  t.equal((await outbox(app, '?to=again@example.com')).length, 3, 'each resend adds one')
+
+  const [orgInv] = await inviteOrganization(app, org, ['boss@example.com'])
+  const orgResend = await app.inject({ method: 'PUT', url: `/v1/organization/invitations/${orgInv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })
+  t.equal(orgResend.statusCode, 200)
+  t.equal((await outbox(app, '?kind=ORGANIZATION')).length, 2, 'organization resends too')
+
+  // A resend that fails records nothing.
+  await app.inject({ method: 'DELETE', url: `/v1/projects/${org.projectId}/invitations/${inv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })
+  const gone = await app.inject({ method: 'PUT', url: `/v1/projects/${org.projectId}/invitations/${inv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })
+  t.equal(gone.statusCode, 404)
+  t.equal((await outbox(app)).length, 6, 'no email for a failed resend')
+})
+
+t.test('organization invitations: kind ORGANIZATION, projectId null', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const [inv] = await inviteOrganization(app, org, ['boss@example.com'])
+  const emails = await outbox(app)
+  t.equal(emails.length, 1)
+  t.match(emails[0], { kind: 'ORGANIZATION', to: 'boss@example.com', organizationId: org.organizationId, projectId: null, invitationId: inv!.id, token: /^oi_/, sentAt: iso(T0) })
+  t.equal(emails[0]!.projectId, null)
+})
+
+t.test('every filter, alone and combined', async (t) => {
+  const app = await build(t)
+  const a = seedOrg(app, { projects: [{ name: 'Main' }, { name: 'Side' }] })
+  const b = seedOrg(app)
+  const a1 = await inviteProject(app, a, ['x@example.com', 'y@example.com'])
+  const a2 = await inviteProject(app, a, ['x@example.com'], a.projects['Side'])
+  const ao = await inviteOrganization(app, a, ['x@example.com', 'z@example.com'])
+  const b1 = await inviteProject(app, b, ['x@example.com'])
+  const bo = await inviteOrganization(app, b, ['w@example.com'])
+  const all = await outbox(app)
+  t.equal(all.length, 7)
+
+  const sameIds = async (query: string, expected: Email[], name: string) => {
+    t.same((await outbox(app, query)).map((e) => e.id), expected.map((e) => e.id), name)
+  }
+  const where = (f: (e: Email) => boolean) => all.filter(f)
+
+  await sameIds('?to=x@example.com', where((e) => e.to === 'x@example.com'), 'to')
+  t.equal((await outbox(app, '?to=x@example.com')).length, 4)
+  await sameIds('?to=X%40EXAMPLE.com', where((e) => e.to === 'x@example.com'), 'to is case-insensitive')
+  await sameIds('?to=nobody@example.com', [], 'to: no match')
+  await sameIds('?kind=ORGANIZATION', where((e) => e.kind === 'ORGANIZATION'), 'kind ORGANIZATION')
+  t.equal((await outbox(app, '?kind=ORGANIZATION')).length, 3)
+  await sameIds('?kind=PROJECT', where((e) => e.kind === 'PROJECT'), 'kind PROJECT')
+  await sameIds(`?organizationId=${a.organizationId}`, where((e) => e.organizationId === a.organizationId), 'organizationId a')
+  await sameIds(`?organizationId=${b.organizationId}`, where((e) => e.organizationId === b.organizationId), 'organizationId b')
+  t.equal((await outbox(app, `?organizationId=${a.organizationId}`)).length, 5)
+  t.equal((await outbox(app, `?organizationId=${b.organizationId}`)).length, 2)
+  t.ok((await outbox(app, `?organizationId=${b.organizationId}`)).every((e) => e.organizationId === b.organizationId), 'two organizations kept apart')
+  await sameIds(`?projectId=${a.projects['Side']}`, where((e) => e.projectId === a.projects['Side']), 'projectId')
+  t.equal((await outbox(app, `?projectId=${a.projects['Side']}`)).length, 1)
+  await sameIds(`?invitationId=${a1[1]!.id}&kind=PROJECT`, [all.find((e) => e.kind === 'PROJECT' && e.invitationId === a1[1]!.id)!], 'invitationId and kind')
+  await sameIds(`?invitationId=${ao[1]!.id}`, where((e) => e.invitationId === ao[1]!.id), 'invitationId alone')
+  await sameIds(`?to=x@example.com&organizationId=${a.organizationId}&kind=PROJECT`,
+    where((e) => e.to === 'x@example.com' && e.organizationId === a.organizationId && e.kind === 'PROJECT'), 'three filters')
+  t.equal((await outbox(app, `?to=x@example.com&organizationId=${a.organizationId}&kind=PROJECT`)).length, 2)
+  await sameIds(`?to=x@example.com&projectId=${a.projectId}&invitationId=${a1[0]!.id}&kind=PROJECT&organizationId=${a.organizationId}`,
+    [all.find((e) => e.kind === 'PROJECT' && e.invitationId === a1[0]!.id)!], 'all five')
+  await sameIds(`?to=y@example.com&projectId=${a.projects['Side']}`, [], 'filters combine with and')
+  await sameIds(`?kind=ORGANIZATION&organizationId=${b.organizationId}`, [all.find((e) => e.invitationId === bo[0]!.id && e.kind === 'ORGANIZATION')!], 'kind and organizationId')
+  t.ok(a2.length === 1 && b1.length === 1)
+})
+
+t.test('DELETE clears by the same filters and answers the count', async (t) => {
+  const app = await build(t)
+  const a = seedOrg(app)
+  const b = seedOrg(app)
+  await inviteProject(app, a, ['one@example.com', 'two@example.com'])
+  await inviteOrganization(app, a, ['three@example.com'])
+  await inviteProject(app, b, ['one@example.com', 'four@example.com', 'five@example.com'])
+
+  const byOrg = await app.inject({ method: 'DELETE', url: `/__admin/outbox?organizationId=${b.organizationId}` })
+  t.equal(byOrg.statusCode, 200)
+  t.same(json(byOrg), { success: true, data: { deleted: 3 } })
+  t.same((await outbox(app)).map((e) => e.organizationId), [a.organizationId, a.organizationId, a.organizationId], 'only b\'s emails went')
+
+  const byTo = await app.inject({ method: 'DELETE', url: '/__admin/outbox?to=ONE@example.com&kind=PROJECT' })
+  t.same(json(byTo).data, { deleted: 1 })
+  t.same((await outbox(app)).map((e) => e.to), ['two@example.com', 'three@example.com'])
+
+  const none = await app.inject({ method: 'DELETE', url: '/__admin/outbox?to=nobody@example.com' })
+  t.same(json(none).data, { deleted: 0 })
+  t.equal((await outbox(app)).length, 2)
+
+  const all = await app.inject({ method: 'DELETE', url: '/__admin/outbox' })
+  t.same(json(all), { success: true, data: { deleted: 2 } })
+  t.same(await outbox(app), [])
+  t.same(json(await app.inject({ method: 'DELETE', url: '/__admin/outbox' })).data, { deleted: 0 })
+
+  // The invitations themselves are untouched.
+  const listed = json(await app.inject({ url: `/v1/projects/${b.projectId}/invitations`, headers: { CONFIDENT_API_KEY: b.key } }))
+  t.equal(listed.data.invitations.length, 3)
+})
+
+t.test('the token in the outbox accepts the invitation, even after the outbox is cleared', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const [inv] = await inviteProject(app, org, ['joiner@example.com'])
+  const [email] = await outbox(app, `?invitationId=${inv!.id}&kind=PROJECT`)
+  await app.inject({ method: 'DELETE', url: '/__admin/outbox' })
+  const accepted = await app.inject({ method: 'POST', url: '/__admin/invitations/accept', payload: { token: email!.token } })
+  t.equal(accepted.statusCode, 200)
+  t.match(json(accepted), { success: true, data: { kind: 'PROJECT', projectId: org.projectId, invitation: { id: inv!.id, email: 'joiner@example.com', status: 'ACCEPTED' } } })
+  const members = json(await app.inject({ url: `/v1/projects/${org.projectId}/members`, headers: { CONFIDENT_API_KEY: org.key } }))
+  t.ok(JSON.stringify(members).includes('joiner@example.com'), 'a project member now')
+
+  const [orgInv] = await inviteOrganization(app, org, ['boss@example.com'])
+  const [orgEmail] = await outbox(app, '?kind=ORGANIZATION')
+  const declined = await app.inject({ method: 'POST', url: '/__admin/invitations/decline', payload: { token: orgEmail!.token } })
+  t.equal(declined.statusCode, 200)
+  t.match(json(declined).data, { kind: 'ORGANIZATION', organizationId: org.organizationId, projectId: null, invitation: { id: orgInv!.id, status: 'DECLINED' } })
+})
+
+t.test('a bad query is a 400 in the envelope', async (t) => {
+  const app = await build(t)
+  const cases: Array<[string, string, string | RegExp]> = [
+    ['invitationId not a number', '?invitationId=abc', /^querystring\.invitationId /],
+    ['invitationId zero', '?invitationId=0', /^querystring\.invitationId /],
+    ['unknown kind', '?kind=TEAM', /^querystring\.kind /],
+    ['unknown parameter', '?email=a@example.com', /additional properties/],
+    ['address too long', `?to=${'a'.repeat(250)}@example.com`, /^querystring\.to /]
+  ]
+  for (const method of ['GET', 'DELETE'] as const) {
+    for (const [name, query, error] of cases) {
+      const res = await app.inject({ method, url: `/__admin/outbox${query}` })
+      t.equal(res.statusCode, 400, `${method} ${name}`)
+      t.match(json(res), { success: false, error, deprecated: false }, `${method} ${name}`)
+    }
+  }
+})
