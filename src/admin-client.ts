@@ -1,0 +1,303 @@
+// A typed client for the /__admin control API over global fetch: tenants, reset, snapshots, clock, outbox, journal, faults, invitees.
+import type { FixtureOrganization } from './fixtures/schema.js'
+
+/** A time as a Date or an ISO 8601 string (sent as ISO 8601). */
+export type TimeInput = Date | string
+
+export type Plan = 'TRIAL' | 'FREE' | 'STARTER' | 'ENTERPRISE' | 'TEAM' | 'PREMIUM'
+
+/** One organization in the fixtures format; `name` and `plan` may be left out (a unique name, TEAM). */
+export type NewOrganization = Omit<FixtureOrganization, 'name' | 'plan' | 'trialEndsAt'> & {
+  name?: string
+  plan?: Plan
+  trialEndsAt?: TimeInput | null
+}
+
+export interface CreatedOrganization {
+  id: string
+  name: string
+  plan: Plan
+  trialEndsAt: string | null
+  /** The clear value of the first valid organization key (minted when the document had none). */
+  apiKey: string
+  apiKeys: Array<{ key: string, name: string | null, projectId: string | null, valid: boolean }>
+  projects: Array<{ id: string, name: string, roles: Array<{ id: string, name: string }> }>
+  /** The organization's custom roles. */
+  roles: Array<{ id: string, name: string }>
+  members: Array<{ userId: string, email: string, role: string }>
+}
+
+export interface OrganizationSummary {
+  id: string
+  name: string
+  plan: Plan
+  trialEndsAt: string | null
+  createdAt: string
+}
+
+export interface OrganizationPatch {
+  plan?: Plan
+  trialEndsAt?: TimeInput | null
+}
+
+export interface ResetOptions {
+  /** "fixtures" (default): the boot fixtures, or the demo organization when none were configured. */
+  to?: 'fixtures' | 'empty'
+}
+
+export interface ResetResult {
+  to: 'fixtures' | 'empty'
+  organizationIds: string[]
+}
+
+export interface Snapshot {
+  format: 'confident-mock-snapshot'
+  version: 1
+  /** The latest migration tag of the database that made it. */
+  schema: string
+  exportedAt: string
+  tables: Record<string, Array<Record<string, unknown>>>
+}
+
+export interface SnapshotImportResult {
+  /** Rows restored, per table. */
+  tables: Record<string, number>
+}
+
+export interface ClockState {
+  /** The server clock's current time, ISO 8601. */
+  now: string
+  frozen: boolean
+}
+
+export type InvitationKind = 'PROJECT' | 'ORGANIZATION'
+
+export interface OutboxEmail {
+  id: number
+  kind: InvitationKind
+  to: string
+  organizationId: string
+  /** null for an organization invitation. */
+  projectId: string | null
+  invitationId: number
+  /** What the invitee's accept and decline links carry. */
+  token: string
+  sentAt: string
+}
+
+export interface OutboxFilter {
+  to?: string
+  kind?: InvitationKind
+  organizationId?: string
+  projectId?: string
+  invitationId?: number
+}
+
+export interface JournalEntry {
+  id: number
+  time: string
+  method: string
+  path: string
+  query: Record<string, string>
+  status: number
+  organizationId: string | null
+  /** Request headers, with the API key, Authorization and admin token redacted. */
+  headers: Record<string, string>
+  body: unknown
+  durationMs: number
+}
+
+export interface JournalFilter {
+  method?: string
+  /** A glob: `*` matches one path segment, `**` any number. */
+  path?: string
+  status?: number
+  organizationId?: string
+  /** Only entries with a larger id. */
+  since?: number
+  /** The most recent N of those matching. */
+  limit?: number
+}
+
+export interface FaultInput {
+  /** An HTTP method or "*" (default). */
+  method?: string
+  /** A glob over /v1 paths (`*` one segment, `**` any number), e.g. "/v1/organization/**". */
+  path: string
+  /** 400..599; status or delayMs is required. */
+  status?: number
+  /** The envelope's error message when status is set. */
+  error?: string
+  delayMs?: number
+  /** How many matching requests it hits (default: every one). */
+  times?: number
+  organizationId?: string
+}
+
+export interface Fault {
+  id: number
+  method: string
+  path: string
+  status: number | null
+  error: string | null
+  delayMs: number
+  /** Hits left; null = unlimited. */
+  remaining: number | null
+  organizationId: string | null
+  hits: number
+}
+
+export interface InvitationAnswer {
+  kind: InvitationKind
+  /** Set for an organization invitation. */
+  organizationId: string | null
+  /** Set for a project invitation. */
+  projectId: string | null
+  invitation: {
+    id: number
+    email: string
+    status: 'PENDING' | 'ACCEPTED' | 'DECLINED'
+    created_at: string
+    projectRoleId?: string | null
+    organizationRoleId?: string | null
+  }
+}
+
+/** A /__admin call answered with a status other than 2xx; the message is the envelope's `error`. */
+export class AdminApiError extends Error {
+  readonly status: number
+  readonly method: string
+  readonly path: string
+  /** The parsed response body (the error envelope), or its text when it was not JSON. */
+  readonly body: unknown
+
+  constructor (status: number, message: string, details: { method: string, path: string, body: unknown }) {
+    super(message)
+    this.name = 'AdminApiError'
+    this.status = status
+    this.method = details.method
+    this.path = details.path
+    this.body = details.body
+  }
+}
+
+export interface AdminClientOptions {
+  /** The server's CONFIDENT_MOCK_ADMIN_TOKEN, sent as X-Admin-Token. */
+  token?: string
+}
+
+function iso (time: TimeInput): string {
+  const date = time instanceof Date ? time : new Date(time)
+  if (Number.isNaN(date.getTime())) throw new TypeError(`not a time: ${String(time)}`)
+  return date.toISOString()
+}
+
+function isoOrNull (time: TimeInput | null | undefined): string | null | undefined {
+  return time === null || time === undefined ? time : iso(time)
+}
+
+function queryString (filter: object | undefined): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(filter ?? {})) {
+    if (value !== undefined && value !== null) params.set(key, String(value))
+  }
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {}) {
+  const root = baseUrl.replace(/\/+$/, '')
+
+  /** One call; resolves with the parsed body, or throws AdminApiError on a non-2xx status. */
+  async function call<T> (method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (opts.token !== undefined) headers['x-admin-token'] = opts.token
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const res = await fetch(`${root}/__admin${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    const text = await res.text()
+    let parsed: unknown = text
+    try {
+      parsed = text === '' ? null : JSON.parse(text)
+    } catch {
+      // Not JSON (a proxy's page, say): kept as text for the error below.
+    }
+    if (!res.ok) {
+      const envelopeError = (parsed as { error?: unknown } | null)?.error
+      const message = typeof envelopeError === 'string' ? envelopeError : `${method} /__admin${path} answered ${res.status}`
+      throw new AdminApiError(res.status, message, { method, path: `/__admin${path}`, body: parsed })
+    }
+    return parsed as T
+  }
+
+  /** The `data` of a success envelope. */
+  async function data<T> (method: string, path: string, body?: unknown): Promise<T> {
+    return (await call<{ data: T }>(method, path, body)).data
+  }
+
+  return {
+    organizations: {
+      create: (doc: NewOrganization = {}) => data<CreatedOrganization>('POST', '/organizations', {
+        ...doc,
+        ...(doc.trialEndsAt === undefined ? {} : { trialEndsAt: isoOrNull(doc.trialEndsAt) })
+      }),
+      list: () => data<OrganizationSummary[]>('GET', '/organizations'),
+      update: (id: string, patch: OrganizationPatch) => data<OrganizationSummary>('PATCH', `/organizations/${encodeURIComponent(id)}`, {
+        ...patch,
+        ...(patch.trialEndsAt === undefined ? {} : { trialEndsAt: isoOrNull(patch.trialEndsAt) })
+      }),
+      delete: (id: string) => data<{ id: string }>('DELETE', `/organizations/${encodeURIComponent(id)}`)
+    },
+
+    reset: (options: ResetOptions = {}) => data<ResetResult>('POST', '/reset', options),
+
+    snapshot: {
+      /** The whole state as a document (the body itself, not an envelope). */
+      export: () => call<Snapshot>('GET', '/snapshot'),
+      /** Replaces the whole state with a document export() made. */
+      import: (doc: Snapshot) => data<SnapshotImportResult>('POST', '/snapshot', doc)
+    },
+
+    clock: {
+      get: () => data<ClockState>('GET', '/clock'),
+      /** Stops the clock, at the given time or where it is now. */
+      freeze: (at?: TimeInput) => data<ClockState>('POST', '/clock/freeze', at === undefined ? {} : { at: iso(at) }),
+      unfreeze: () => data<ClockState>('POST', '/clock/unfreeze', {}),
+      /** Jumps to a time, staying frozen or running as it was. */
+      set: (to: TimeInput) => data<ClockState>('POST', '/clock/set', { to: iso(to) }),
+      /** Milliseconds, or a duration such as "90s", "15m", "36h", "31d", "500ms". */
+      advance: (msOrDuration: number | string) => data<ClockState>('POST', '/clock/advance',
+        typeof msOrDuration === 'number' ? { ms: msOrDuration } : { by: msOrDuration }),
+      /** Back to the boot state: frozen at the configured time, or real time. */
+      reset: () => data<ClockState>('POST', '/clock/reset', {})
+    },
+
+    outbox: {
+      list: (filter?: OutboxFilter) => data<OutboxEmail[]>('GET', `/outbox${queryString(filter)}`),
+      clear: (filter?: OutboxFilter) => data<{ deleted: number }>('DELETE', `/outbox${queryString(filter)}`)
+    },
+
+    journal: {
+      list: (filter?: JournalFilter) => data<JournalEntry[]>('GET', `/journal${queryString(filter)}`),
+      clear: () => data<{ deleted: number }>('DELETE', '/journal')
+    },
+
+    faults: {
+      add: (fault: FaultInput) => data<Fault>('POST', '/faults', fault),
+      list: () => data<Fault[]>('GET', '/faults'),
+      remove: (id: number) => data<{ id: number }>('DELETE', `/faults/${id}`),
+      clear: () => data<{ deleted: number }>('DELETE', '/faults')
+    },
+
+    invitations: {
+      /** What the invitee's accept link does, by the token of an outbox email. */
+      accept: (token: string) => data<InvitationAnswer>('POST', '/invitations/accept', { token }),
+      decline: (token: string) => data<InvitationAnswer>('POST', '/invitations/decline', { token })
+    }
+  }
+}
+
+export type AdminClient = ReturnType<typeof createAdminClient>
