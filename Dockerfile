@@ -56,7 +56,7 @@ EXPOSE 4010
 
 # No curl in the image: the image's own Node asks the server (PORT may be overridden at run time).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4010) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "dist/cli.js", "healthcheck"]
 
 # Exec form: node is PID 1 (the base entrypoint execs it) and gets SIGTERM directly; the server's
 # close-with-grace handler closes Fastify and the database within 5 s, inside docker stop's 10 s.

@@ -32,9 +32,12 @@ export function workspace (t: { teardown: (fn: () => void) => void }, fixtures: 
   return { database: join(dir, 'state.sqlite'), fixtures: path }
 }
 
-/** src/server.ts through tsx, on a free loopback port, collecting what it prints. */
-function spawnServer (env: Record<string, string>, args: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+/** The entry files a test can start: the server entry, or the command line (`src/cli.ts serve ...`). */
+export type Entry = 'src/server.ts' | 'src/cli.ts'
+
+/** An entry (src/server.ts by default) through tsx, on a free loopback port, collecting what it prints. */
+function spawnServer (env: Record<string, string>, args: string[], entry: Entry = 'src/server.ts') {
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -46,8 +49,8 @@ function spawnServer (env: Record<string, string>, args: string[]) {
 }
 
 /** Starts the server; resolves once it listens. */
-export async function startServer (env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const { proc, printed } = spawnServer(env, args)
+export async function startServer (env: Record<string, string>, args: string[] = [], entry?: Entry): Promise<ServerProcess> {
+  const { proc, printed } = spawnServer(env, args, entry)
   const exited = once(proc, 'exit')
   const url = await new Promise<string>((resolve, reject) => {
     // Start-up through tsx takes about a second; 20 s leaves room on a loaded CI machine.
@@ -96,4 +99,29 @@ export async function post (url: string, key: string, body: unknown) {
 export async function get (url: string, key?: string) {
   const res = await fetch(url, { headers: key === undefined ? {} : { CONFIDENT_API_KEY: key } })
   return { status: res.status, body: await res.json() as any }
+}
+
+export interface CommandResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** Wall time from spawn to exit, in milliseconds. */
+  ms: number
+}
+
+/** Runs `confident-mock <args>` (src/cli.ts through tsx) to completion, stdout and stderr apart. */
+export async function runCli (args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  const started = Date.now()
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  proc.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  proc.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  // 'close', not 'exit': the output pipes may still hold data when the process exits.
+  const [code] = await once(proc, 'close')
+  return { code: code as number | null, stdout, stderr, ms: Date.now() - started }
 }
