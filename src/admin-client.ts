@@ -103,7 +103,10 @@ export interface JournalEntry {
   organizationId: string | null
   /** Request headers, with the API key, Authorization and admin token redacted. */
   headers: Record<string, string>
+  /** The parsed body, keys redacted; null when none, or when over 32 KiB. */
   body: unknown
+  /** True when the body was over 32 KiB (as JSON) and not kept. */
+  bodyOmitted: boolean
   durationMs: number
 }
 

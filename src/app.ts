@@ -2,7 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { Fixtures } from './fixtures/schema.js'
@@ -18,6 +18,7 @@ import membersPlugin from './plugins/members.js'
 import organizationPlugin from './plugins/organization.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
+import { REDACTED, scrubText, secretsOf } from './redact.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
 
@@ -32,11 +33,25 @@ export interface BuildOptions {
   fixtures?: Fixtures
 }
 
-/** pino settings: the API key header never reaches a log line. */
+/**
+ * pino settings: no key or token reaches a log line, not even one a client put in the URL (the
+ * request line is logged with the caller's own credentials, the admin token and any key in this
+ * server's format replaced).
+ */
 export function loggerOptions (config: Config) {
+  const configured = config.CONFIDENT_MOCK_ADMIN_TOKEN === undefined ? [] : [config.CONFIDENT_MOCK_ADMIN_TOKEN]
   return {
     level: config.LOG_LEVEL,
-    redact: { paths: [`req.headers.${API_KEY_HEADER}`, 'req.headers.authorization', 'req.headers["x-admin-token"]'], censor: '[redacted]' },
+    redact: { paths: [`req.headers.${API_KEY_HEADER}`, 'req.headers.authorization', 'req.headers["x-admin-token"]'], censor: REDACTED },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: scrubText(request.url, [...secretsOf(request.headers), ...configured]),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort
+      })
+    },
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
   }
 }
@@ -99,7 +114,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(organizationPlugin)
   // Both hook every request, so before the routes: faults stand in front of /v1, the journal after it.
   await app.register(faultsPlugin)
-  await app.register(journalPlugin, { size: config.CONFIDENT_MOCK_JOURNAL_SIZE })
+  await app.register(journalPlugin, { size: config.CONFIDENT_MOCK_JOURNAL_SIZE, adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
 
   await app.register(health)
   await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })

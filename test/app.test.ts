@@ -88,3 +88,33 @@ t.test('the logger redacts the key header if headers are ever logged', async (t)
   t.notMatch(log, key)
   t.notMatch(log, 'x-secret')
 })
+
+t.test('a key or the admin token put in a URL never reaches the log', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    }
+  })
+  const token = 'admin-token-in-the-url-0123456789'
+  const config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:', LOG_LEVEL: 'trace', CONFIDENT_MOCK_ADMIN_TOKEN: token })
+  const app = await buildApp(config, { logger: { ...loggerOptions(config), stream }, clock: new Clock(T0), fixtures: { organizations: [] } })
+  t.teardown(() => app.close())
+  const org = seedOrg(app, { apiKeys: [{ key: 'an-unformatted-key-0123456789' }] })
+  const urls: Array<[string, Record<string, string>]> = [
+    [`/v1/organization?key=${org.key}`, { CONFIDENT_API_KEY: org.key }],
+    [`/v1/${org.key}/invitations`, { CONFIDENT_API_KEY: org.key }],
+    ['/v1/organization?key=an-unformatted-key-0123456789', { CONFIDENT_API_KEY: 'an-unformatted-key-0123456789' }],
+    [`/v1/organization?other=${org.invalidKey}`, {}],
+    [`/__admin/clock?token=${token}`, {}],
+    [`/__admin/clock?token=${token}`, { 'x-admin-token': token }],
+    [`/__admin/${token}`, { authorization: `Bearer ${token}` }]
+  ]
+  for (const [url, headers] of urls) await app.inject({ url, headers })
+  const log = lines.join('')
+  t.match(log, /"url":"\/v1\/organization\?key=\[redacted\]"/, 'the request line is logged, the key replaced')
+  for (const secret of [org.key, org.invalidKey, 'an-unformatted-key-0123456789', token]) {
+    t.notOk(log.includes(secret), `${secret.slice(0, 12)}… is not in the log`)
+  }
+})

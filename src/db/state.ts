@@ -40,8 +40,36 @@ export function tableNames (sqlite: Database): string[] {
   ).all().map((r) => r.name)
 }
 
-function columnsOf (sqlite: Database, table: string): Set<string> {
-  return new Set(sqlite.prepare<[], { name: string }>(`select name from pragma_table_info('${table}')`).all().map((c) => c.name))
+interface Column {
+  name: string
+  /** The declared type, lower case: integer or text here. */
+  type: string
+}
+
+function columnsOf (sqlite: Database, table: string): Map<string, Column> {
+  const columns = sqlite.prepare<[], Column>(`select name, lower(type) as type from pragma_table_info('${table}')`).all()
+  return new Map(columns.map((c) => [c.name, c]))
+}
+
+/** Times are integer milliseconds a Date can hold. */
+const MAX_TIME = 8.64e15
+/** Integer columns the code reads as booleans. */
+const BOOLEAN_COLUMNS = new Set(['api_keys.valid'])
+
+/**
+ * SQLite stores any value in any column, but the code reading a row trusts its declared type: a
+ * text creation time would make every later list a 500. So each value is checked against it.
+ */
+function checkValue (value: unknown, column: Column, table: string, where: string): string | number | null {
+  if (value === null) return null
+  if (column.type === 'integer') {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new SnapshotError(`${where} must be an integer or null`)
+    if (BOOLEAN_COLUMNS.has(`${table}.${column.name}`) && value !== 0 && value !== 1) throw new SnapshotError(`${where} must be 0 or 1`)
+    if (column.name.endsWith('_at') && Math.abs(value) > MAX_TIME) throw new SnapshotError(`${where} must be a time in milliseconds since the epoch`)
+    return value
+  }
+  if (typeof value !== 'string') throw new SnapshotError(`${where} must be a string or null`)
+  return value
 }
 
 /**
@@ -96,12 +124,6 @@ function checkHeader (doc: unknown): asserts doc is Snapshot {
   }
 }
 
-function checkValue (value: unknown, where: string): string | number | null {
-  if (value === null || typeof value === 'string') return value
-  if (typeof value === 'number' && Number.isFinite(value)) return value
-  throw new SnapshotError(`${where} must be a string, a finite number or null`)
-}
-
 const INVITATION_TABLES = { PROJECT: 'project_invitations', ORGANIZATION: 'organization_invitations' } as const
 
 /**
@@ -126,9 +148,10 @@ export function importSnapshot (sqlite: Database, tokens: TokenSigner, doc: unkn
         const where = `tables.${table}[${i}]`
         if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new SnapshotError(`${where} must be an object`)
         const entries = Object.entries(row as Record<string, unknown>)
+        if (entries.length === 0) throw new SnapshotError(`${where} is empty: a row needs the columns of table ${table}`)
         for (const [column] of entries) if (!columns.has(column)) throw new SnapshotError(`${where}: table ${table} has no column "${column}"`)
         if (table === 'meta' && LOCAL_META.includes(String((row as Record<string, unknown>)['key']))) continue
-        const values = entries.map(([column, value]) => checkValue(value, `${where}.${column}`))
+        const values = entries.map(([column, value]) => checkValue(value, columns.get(column)!, table, `${where}.${column}`))
         const names = entries.map(([column]) => `"${column}"`).join(', ')
         const verb = table === 'meta' ? 'insert or replace' : 'insert'
         try {
@@ -138,6 +161,12 @@ export function importSnapshot (sqlite: Database, tokens: TokenSigner, doc: unkn
         }
       }
       counts[table] = rows.length
+    }
+    const counter = sqlite.prepare<[], { value: string }>("select value from meta where key = 'id_counter'").get()
+    if (!Array.isArray(doc.tables['meta']) || !(doc.tables['meta'] as unknown[]).some((r) => (r as { key?: unknown })?.key === 'id_counter') ||
+      counter === undefined || !/^\d{1,15}$/.test(counter.value)) {
+      // Without the counter, new ids would repeat those of the snapshot's rows.
+      throw new SnapshotError('tables.meta must hold the id_counter row, a whole number: the sequence new ids continue from')
     }
     restoreSequences(sqlite, doc.tables[SEQUENCES], known)
     resignTokens(sqlite, tokens)

@@ -42,15 +42,18 @@ export function clientErrorHandler (error: Error & { code?: string }, socket: Du
 
 export const UnsupportedEncodingError = createError('CM_UNSUPPORTED_ENCODING', 'Unsupported Content-Encoding: send the body uncompressed', 415)
 /** Messages for the framework's own client errors, which are terse or name internals. */
-function clientMessage (error: FastifyError): string {
+function clientMessage (error: FastifyError, request: FastifyRequest): string {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'Request body is not valid JSON'
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Unsupported Content-Type: send the body as application/json'
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'Request body is larger than 1 MiB'
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      // 1 MiB everywhere but a snapshot import's 64 MiB.
+      const limit = request.routeOptions.bodyLimit ?? 1024 * 1024
+      return `Request body is larger than ${limit / (1024 * 1024)} MiB`
+    }
     default:
       // A JSON.parse failure surfaces as a SyntaxError with status 400.
       return error instanceof SyntaxError ? 'Request body is not valid JSON' : error.message
@@ -68,7 +71,7 @@ export default fp(async (app) => {
       return reply.code(400).send(envelope('Content-Length does not match the body'))
     }
     request.log.info({ code: error.code, status }, error.message)
-    return reply.code(status).send(envelope(clientMessage(error)))
+    return reply.code(status).send(envelope(clientMessage(error, request)))
   })
 
   // Bodies are read as sent: a compressed one would reach the JSON parser as bytes.

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { globToRegExp, pathOf } from '../glob.js'
+import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
 import { keyDigest } from '../keys.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
 import { API_KEY_HEADER } from './auth.js'
@@ -37,7 +37,7 @@ export interface Fault {
 }
 
 export class Faults {
-  #faults: Array<Fault & { pattern: RegExp }> = []
+  #faults: Array<Fault & { matches: PathMatcher }> = []
   #nextId = 1
 
   add (spec: FaultSpec): Fault {
@@ -51,7 +51,7 @@ export class Faults {
       remaining: spec.times,
       organizationId: spec.organizationId,
       hits: 0,
-      pattern: globToRegExp(spec.path)
+      matches: compileGlob(spec.path)
     }
     this.#faults.push(fault)
     return present(fault)
@@ -84,7 +84,7 @@ export class Faults {
   /** The first fault matching the request, counted as used (and dropped when used up). */
   take (method: string, path: string, organizationId: string | null): Fault | null {
     const fault = this.#faults.find((f) =>
-      (f.method === '*' || f.method === method) && f.pattern.test(path) &&
+      (f.method === '*' || f.method === method) && f.matches(path) &&
       (f.organizationId === null || f.organizationId === organizationId))
     if (fault === undefined) return null
     fault.hits++
@@ -96,7 +96,7 @@ export class Faults {
   }
 }
 
-function present ({ pattern: _pattern, ...fault }: Fault & { pattern: RegExp }): Fault {
+function present ({ matches: _matches, ...fault }: Fault & { matches: PathMatcher }): Fault {
   return { ...fault }
 }
 
@@ -118,13 +118,25 @@ export default fp(async (app) => {
     return keys.findByDigest(keyDigest(key))?.organizationId ?? null
   }
 
+  // A delay in progress must not hold a shutdown for up to a minute: closing cuts it short.
+  const closing = new AbortController()
+  app.addHook('preClose', async () => {
+    closing.abort()
+  })
+
   // Before authentication, so a fault can stand in for any answer, a 401 included.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (faults.size === 0 || !request.url.startsWith('/v1')) return
     const fault = faults.take(request.method, pathOf(request.url), faults.scoped ? organizationOf(request) : null)
     if (fault === null) return
     request.log.info({ fault: fault.id }, 'injecting a fault')
-    if (fault.delayMs > 0) await sleep(fault.delayMs)
+    if (fault.delayMs > 0) {
+      try {
+        await sleep(fault.delayMs, undefined, { signal: closing.signal })
+      } catch {
+        return reply.code(503).header('connection', 'close').send(envelope('The server is shutting down'))
+      }
+    }
     if (fault.status !== null) {
       return reply.code(fault.status).send(envelope(fault.error ?? STATUS_CODES[fault.status] ?? 'Injected fault'))
     }

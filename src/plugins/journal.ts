@@ -1,8 +1,9 @@
 // The journal: the last N requests received on /v1, with every key redacted, for tests to inspect.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { globToRegExp, pathOf } from '../glob.js'
+import { compileGlob, pathOf } from '../glob.js'
 import { keyDigest } from '../keys.js'
+import { REDACTED, scrubText, secretsOf } from '../redact.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
 import { API_KEY_HEADER } from './auth.js'
 
@@ -17,9 +18,15 @@ export interface JournalEntry {
   /** The organization whose valid key the request carried (also when refused or faulted before authentication). */
   organizationId: string | null
   headers: Record<string, string>
+  /** The parsed body, keys redacted; null when there was none or it was not kept. */
   body: unknown
+  /** True when the body was over JOURNAL_BODY_LIMIT and not kept. */
+  bodyOmitted: boolean
   durationMs: number
 }
+
+/** As kept in memory: the body as (scrubbed) JSON text, at most JOURNAL_BODY_LIMIT long. */
+type StoredEntry = Omit<JournalEntry, 'body'> & { bodyText: string | null }
 
 export interface JournalFilter {
   method?: string
@@ -32,16 +39,13 @@ export interface JournalFilter {
   limit?: number
 }
 
-export const REDACTED = '[redacted]'
 /** Headers whose whole value is a credential. */
 const SECRET_HEADERS = new Set([API_KEY_HEADER, 'authorization', 'x-admin-token', 'cookie', 'proxy-authorization'])
-/** Keys this server mints, wherever a client may have pasted one. */
-const MINTED_KEY = /confident_(?:org|proj)_[0-9a-f]{32}/g
 
 /** A fixed-size ring: the oldest entry goes when a new one would pass the bound. */
 export class Journal {
   readonly size: number
-  #entries: JournalEntry[] = []
+  #entries: StoredEntry[] = []
   #start = 0
   #nextId = 1
 
@@ -53,9 +57,9 @@ export class Journal {
     return this.#entries.length
   }
 
-  add (entry: Omit<JournalEntry, 'id'>): void {
+  add (entry: Omit<StoredEntry, 'id'>): void {
     if (this.size === 0) return
-    const full: JournalEntry = { id: this.#nextId++, ...entry }
+    const full: StoredEntry = { id: this.#nextId++, ...entry }
     if (this.#entries.length < this.size) {
       this.#entries.push(full)
     } else {
@@ -67,15 +71,16 @@ export class Journal {
   /** Oldest first. */
   list (filter: JournalFilter = {}): JournalEntry[] {
     const ordered = this.#entries.slice(this.#start).concat(this.#entries.slice(0, this.#start))
-    const path = filter.path === undefined ? null : globToRegExp(filter.path)
+    const path = filter.path === undefined ? null : compileGlob(filter.path)
     const method = filter.method?.toUpperCase()
     const found = ordered.filter((e) =>
       (method === undefined || e.method === method) &&
-      (path === null || path.test(e.path)) &&
+      (path === null || path(e.path)) &&
       (filter.status === undefined || e.status === filter.status) &&
       (filter.organizationId === undefined || e.organizationId === filter.organizationId) &&
       (filter.since === undefined || e.id > filter.since))
-    return filter.limit === undefined ? found : found.slice(-filter.limit)
+    return (filter.limit === undefined ? found : found.slice(-filter.limit))
+      .map(({ bodyText, ...entry }) => ({ ...entry, body: bodyText === null ? null : JSON.parse(bodyText) as unknown }))
   }
 
   clear (): number {
@@ -86,35 +91,42 @@ export class Journal {
   }
 }
 
-/** Replaces the caller's key, and any key in this server's format, inside a string. */
-function scrubText (text: string, key: string | null): string {
-  let out = key !== null && key.length > 0 && text.includes(key) ? text.split(key).join(REDACTED) : text
-  if (out.includes('confident_')) out = out.replace(MINTED_KEY, REDACTED)
-  return out
-}
+/** Bodies longer than this (as JSON text) are not kept: the journal's memory stays bounded. */
+export const JOURNAL_BODY_LIMIT = 32 * 1024
 
 /**
- * A copy of a parsed body with keys scrubbed from every string and property name, at any depth:
- * through its JSON text, where the key can only appear inside a string (its quotes and
- * backslashes escaped). A body that cannot make the round trip is dropped, never kept as is.
+ * A parsed body as JSON text with keys scrubbed from every string and property name, at any
+ * depth (in JSON text the key can only appear inside a string, its quotes and backslashes
+ * escaped); `omitted` when it is over the limit. A body that cannot make the round trip is
+ * dropped, never kept as is.
  */
-function scrub (value: unknown, key: string | null): unknown {
-  if (value === null || typeof value !== 'object') return typeof value === 'string' ? scrubText(value, key) : value
+function scrubBody (value: unknown, secrets: readonly string[]): { text: string | null, omitted: boolean } {
+  let text: string
   try {
-    let text = scrubText(JSON.stringify(value), key)
-    if (key !== null && key !== '') {
-      const escaped = JSON.stringify(key).slice(1, -1)
-      if (escaped !== key) text = text.split(escaped).join(REDACTED)
-    }
-    return JSON.parse(text)
+    text = JSON.stringify(value)
   } catch {
-    return REDACTED
+    return { text: null, omitted: true }
   }
+  if (text.length > JOURNAL_BODY_LIMIT) return { text: null, omitted: true }
+  // Each secret as it is written inside a JSON string, too.
+  text = scrubText(text, [...secrets, ...secrets.map((secret) => JSON.stringify(secret).slice(1, -1))])
+  try {
+    JSON.parse(text)
+  } catch {
+    return { text: null, omitted: true }
+  }
+  return { text, omitted: false }
+}
+
+function storedBody (body: unknown, secrets: readonly string[]): { bodyText: string | null, bodyOmitted: boolean } {
+  if (body === undefined || body === null) return { bodyText: null, bodyOmitted: false }
+  const { text, omitted } = scrubBody(body, secrets)
+  return { bodyText: text, bodyOmitted: omitted }
 }
 
 /** The path as recorded: as sent, unless decoding it shows a key, then decoded and scrubbed. */
-function pathFor (url: string, key: string | null): string {
-  const raw = scrubText(pathOf(url), key)
+function pathFor (url: string, secrets: readonly string[]): string {
+  const raw = scrubText(pathOf(url), secrets)
   if (!raw.includes('%')) return raw
   let decoded: string
   try {
@@ -122,16 +134,16 @@ function pathFor (url: string, key: string | null): string {
   } catch {
     return raw
   }
-  const clean = scrubText(decoded, key)
+  const clean = scrubText(decoded, secrets)
   return clean === decoded ? raw : clean
 }
 
-function headersOf (request: FastifyRequest, key: string | null): Record<string, string> {
+function headersOf (request: FastifyRequest, secrets: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue
     const text = Array.isArray(value) ? value.join(', ') : String(value)
-    out[scrubText(name, key)] = SECRET_HEADERS.has(name) ? REDACTED : scrubText(text, key)
+    out[scrubText(name, secrets)] = SECRET_HEADERS.has(name) ? REDACTED : scrubText(text, secrets)
   }
   return out
 }
@@ -144,6 +156,8 @@ declare module 'fastify' {
 
 export interface JournalPluginOptions {
   size: number
+  /** The admin token, redacted wherever a client may have sent it. */
+  adminToken?: string | undefined
 }
 
 export default fp<JournalPluginOptions>(async (app, opts) => {
@@ -161,16 +175,17 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
     if (!request.url.startsWith('/v1/') && request.url !== '/v1') return
     const header = request.headers[API_KEY_HEADER]
     const key = typeof header === 'string' ? header : null
+    const secrets = opts.adminToken === undefined ? secretsOf(request.headers) : [...secretsOf(request.headers), opts.adminToken]
     const q = request.url.indexOf('?')
     journal.add({
       time: new Date(app.clock.now()).toISOString(),
       method: request.method,
-      path: pathFor(request.url, key),
-      query: q === -1 ? {} : Object.fromEntries([...new URLSearchParams(request.url.slice(q + 1))].map(([k, v]) => [scrubText(k, key), scrubText(v, key)])),
+      path: pathFor(request.url, secrets),
+      query: q === -1 ? {} : Object.fromEntries([...new URLSearchParams(request.url.slice(q + 1))].map(([k, v]) => [scrubText(k, secrets), scrubText(v, secrets)])),
       status: reply.statusCode,
       organizationId: request.caller?.organizationId ?? organizationOf(key),
-      headers: headersOf(request, key),
-      body: request.body === undefined ? null : scrub(request.body, key),
+      headers: headersOf(request, secrets),
+      ...storedBody(request.body, secrets),
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000
     })
   })

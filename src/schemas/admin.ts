@@ -103,7 +103,8 @@ export const JournalEntrySchema = Type.Object({
   status: Type.Integer(),
   organizationId: Type.Union([Type.String(), Type.Null()]),
   headers: Type.Record(Type.String(), Type.String()),
-  body: Type.Unknown(),
+  body: Type.Unknown({ description: 'The parsed body, keys redacted; null when none, or when over 32 KiB' }),
+  bodyOmitted: Type.Boolean({ description: 'True when the body was over 32 KiB (as JSON) and not kept' }),
   durationMs: Type.Number()
 })
 

@@ -79,12 +79,17 @@ export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
      * the document has none, and answers with every key in clear.
      */
     create (doc: TenantDocument): Tenant {
-      const id = doc.id ?? ids.cuid()
-      const org: FixtureOrganization = { ...doc, id, name: doc.name ?? `Organization ${id}`, plan: doc.plan ?? DEFAULT_TENANT_PLAN }
-      const given = org.apiKeys ?? []
-      const minted = given.some((k) => k.project === undefined && k.valid !== false) ? [] : [{ key: newKey('organization'), name: 'default' }]
-      org.apiKeys = [...given, ...minted]
-      const make = sqlite.transaction(() => {
+      const given = doc.apiKeys ?? []
+      for (const [i, k] of given.entries()) {
+        if (given.findIndex((other) => other.key === k.key) !== i) throw new BadDocumentError(`body.apiKeys[${i}]: the same key is listed twice`)
+      }
+      const minted: NonNullable<FixtureOrganization['apiKeys']> =
+        given.some((k) => k.project === undefined && k.valid !== false) ? [] : [{ key: newKey('organization'), name: 'default' }]
+      const apiKeys = [...given, ...minted]
+      // Inside the transaction, so a refused tenant does not use up an id of the sequence either.
+      const make = sqlite.transaction((): string => {
+        const id = doc.id ?? ids.cuid()
+        const org: FixtureOrganization = { ...doc, id, name: doc.name ?? `Organization ${id}`, plan: doc.plan ?? DEFAULT_TENANT_PLAN, apiKeys }
         const taken = db.select({ id: organizations.id, name: organizations.name }).from(organizations)
           .where(eq(organizations.id, id)).get() ??
           db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.name, org.name)).get()
@@ -95,13 +100,19 @@ export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
           applyFixtures(db, ids, { organizations: [org] }, now(), { force: true, recordDigest: false })
         } catch (err) {
           if (err instanceof FixturesError) throw new BadDocumentError(err.message.replace(/^organizations\/0/, 'body'))
+          // An id given in the document (a role's, a policy's...) that another row already has.
+          const code = (err as { code?: unknown }).code
+          if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+            throw new OrganizationTakenError(`An id in the document is already in use (${(err as Error).message.replace(/^UNIQUE constraint failed: /, '')})`)
+          }
           throw err
         }
+        return id
       })
-      make.immediate()
+      const id = make.immediate()
       const projectIdByName = new Map(sqlite.prepare<[string], { id: string, name: string }>(
         'select id, name from projects where organization_id = ?').all(id).map((p) => [p.name, p.id]))
-      return describe(id, org.apiKeys.map((k) => ({
+      return describe(id, apiKeys.map((k) => ({
         key: k.key,
         name: k.name ?? null,
         projectId: k.project === undefined ? null : projectIdByName.get(k.project) ?? null,

@@ -5,6 +5,9 @@ import { BadDocumentError } from '../../errors.js'
 import { AdvanceBody, ClockResponse, FreezeBody, SetClockBody } from '../../schemas/admin.js'
 import { errors } from '../../schemas/common.js'
 
+/** The last time an ISO 8601 date-time with a four-digit year (what set and freeze take) can name. */
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z')
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 
 /** "36h" to milliseconds. */
@@ -59,7 +62,7 @@ const adminClock: FastifyPluginAsyncTypebox = async (app) => {
     const { ms, by } = request.body
     if ((ms === undefined) === (by === undefined)) throw new BadDocumentError('Give exactly one of body.ms and body.by')
     const next = app.clock.now() + (ms ?? parseDuration(by!))
-    if (Number.isNaN(new Date(next).getTime())) throw new BadDocumentError('The clock cannot go past the last time JavaScript dates can show (+275760-09-13)')
+    if (next > LATEST) throw new BadDocumentError(`The clock cannot go past ${new Date(LATEST).toISOString()}`)
     app.clock.set(next)
     return state()
   })

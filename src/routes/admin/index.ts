@@ -42,6 +42,15 @@ const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(envelope(`Route ${request.method} ${request.url.split('?')[0]} not found`))
   })
+  // Control calls whose body is optional are often sent with a JSON content type and nothing in
+  // it: read an empty body as none (the default parser refuses it), anything else as usual.
+  const json = app.getDefaultJsonParser('remove', 'remove')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString()
+    if (text.trim() === '') done(null, undefined)
+    else json(request, text, done)
+  })
   // A control call with no body means "no options": validate it as an empty object.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {}

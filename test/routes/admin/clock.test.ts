@@ -199,6 +199,16 @@ t.test('advancing past the last representable time is refused, not a broken cloc
   t.same(json(after).data, { now: iso(T0), frozen: true }, 'and has not moved')
   const org = seedOrg(app)
   t.equal((await invite(app, org, ['still@example.com'])).statusCode, 200, 'the API still works')
+
+  // Step by step to the edge: the last millisecond of year 9999 is as far as it goes.
+  await clock(app, 'set', { to: '9999-12-31T23:59:59.000Z' })
+  const edge = await clock(app, 'advance', { ms: 999 })
+  t.same(json(edge).data, { now: '9999-12-31T23:59:59.999Z', frozen: true })
+  const beyond = await clock(app, 'advance', { ms: 1 })
+  t.equal(beyond.statusCode, 400)
+  t.equal(json(beyond).error, 'The clock cannot go past 9999-12-31T23:59:59.999Z')
+  t.equal((await clock(app, 'unfreeze')).statusCode, 200, 'running on from there still reads')
+  t.equal((await clock(app)).statusCode, 200)
 })
 
 t.test('timestamps follow the clock', async (t) => {

@@ -300,3 +300,34 @@ t.test('an invalid JSON body is journaled with body null and status 400', async 
   t.equal(invalid.statusCode, 400)
   t.same((await journal(app)).at(-1)!.body, { emails: 'nope' })
 })
+
+t.test('bodies over 32 KiB are not kept (the journal\'s memory stays bounded); a full invitation request is', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const huge = '[' + Array(340_000).fill('{}').join(',') + ']'
+  for (let i = 0; i < 3; i++) {
+    await app.inject({ method: 'POST', url: '/v1/nope', headers: { 'content-type': 'application/json' }, payload: huge })
+  }
+  const emails = Array.from({ length: 100 }, (_, i) => `${'x'.repeat(200)}${i}@example.com`)
+  const full = await app.inject({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
+  t.equal(full.statusCode, 200)
+  const entries = await journal(app)
+  t.same(entries.slice(0, 3).map((e) => [e.status, e.body, (e as unknown as { bodyOmitted: boolean }).bodyOmitted]), [[404, null, true], [404, null, true], [404, null, true]])
+  t.same(entries[3]!.body, { emails }, 'a 100-address request (25 KiB) is kept whole')
+  t.equal((entries[3] as unknown as { bodyOmitted: boolean }).bodyOmitted, false)
+})
+
+t.test('the admin token sent to /v1 (in a header, the query or the body) is redacted too', async (t) => {
+  const token = 'admin-token-sent-to-v1-0123456789'
+  const app = await build(t, { config: { CONFIDENT_MOCK_ADMIN_TOKEN: token } })
+  const org = seedOrg(app)
+  await app.inject({
+    method: 'POST',
+    url: `/v1/projects/${org.projectId}/invitations?t=${token}`,
+    headers: { CONFIDENT_API_KEY: org.key, authorization: `Bearer ${token}` },
+    payload: { emails: ['a@example.com'], note: token }
+  })
+  const text = (await app.inject({ url: '/__admin/journal', headers: { 'x-admin-token': token } })).body
+  t.notOk(text.includes(token))
+  t.match(JSON.parse(text).data[0], { query: { t: '[redacted]' }, body: { note: '[redacted]' } })
+})

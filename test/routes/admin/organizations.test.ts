@@ -139,3 +139,31 @@ t.test('list, change plan and trial end (the trial rule follows), delete', async
   t.equal((await app.inject({ method: 'DELETE', url: `/__admin/organizations/${a.id}` })).statusCode, 404)
   t.same(json(await app.inject('/__admin/organizations')).data.map((o: { id: string }) => o.id), [b.id])
 })
+
+t.test('ids in the document already in use are a 409, a key listed twice a 400; a refused tenant uses up no id', async (t) => {
+  const app = await build(t)
+  const U = '00000000-0000-4000-8000-000000000000'
+  for (const [doc, status, message] of [
+    [{ roles: [{ id: U, name: 'a' }, { id: U, name: 'b' }] }, 409, 'An id in the document is already in use (roles.id)'],
+    [{ policies: [{ id: U, name: 'a' }, { id: U, name: 'b' }] }, 409, 'An id in the document is already in use (policies.id)'],
+    [{ governancePolicies: [{ id: U, name: 'a' }, { id: U, name: 'b' }] }, 409, 'An id in the document is already in use (governance_policies.id)'],
+    [{ projects: [{ name: 'A' }], apiKeys: [{ key: 'kkkkkkkkkkkkkkkkkkkk' }, { key: 'kkkkkkkkkkkkkkkkkkkk', project: 'A' }] }, 400, 'body.apiKeys[1]: the same key is listed twice'],
+    [{ name: 'x', members: [{ email: 'a@b.example', role: 'Nope' }] }, 400, /no role named "Nope"/]
+  ] as const) {
+    const res = await create(app, doc)
+    t.equal(res.statusCode, status, JSON.stringify(doc))
+    t.match(json(res), { success: false, error: message, deprecated: false })
+  }
+  const after = json(await create(app, {})).data
+  const fresh = await build(t)
+  t.equal(after.id, json(await create(fresh, {})).data.id, 'the first tenant made has the same id as on a server that refused nothing')
+})
+
+t.test('an empty body sent as JSON counts as no options', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/__admin/organizations', headers: { 'content-type': 'application/json' }, payload: '' })
+  t.equal(res.statusCode, 201)
+  t.equal((await app.inject({ method: 'POST', url: '/__admin/reset', headers: { 'content-type': 'application/json' }, payload: '  ' })).statusCode, 200)
+  const bad = await app.inject({ method: 'POST', url: '/__admin/reset', headers: { 'content-type': 'application/json' }, payload: '{bad' })
+  t.same([bad.statusCode, json(bad).error], [400, 'Request body is not valid JSON'])
+})

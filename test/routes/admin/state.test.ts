@@ -170,7 +170,17 @@ t.test('refused snapshots: clear messages, 400, and the state untouched', async 
     [{ ...good, tables: { ...tables, widgets: [] } }, /^tables\.widgets: this server has no such table$/],
     [{ ...good, tables: { ...tables, projects: {} } }, /^tables\.projects must be an array of rows$/],
     [{ ...good, tables: { ...tables, projects: [{ ...tables.projects[0], colour: 'red' }] } }, /^tables\.projects\[0\]: table projects has no column "colour"$/],
-    [{ ...good, tables: { ...tables, projects: [{ ...tables.projects[0], name: { a: 1 } }] } }, /^tables\.projects\[0\]\.name must be a string, a finite number or null$/],
+    [{ ...good, tables: { ...tables, projects: [{ ...tables.projects[0], name: { a: 1 } }] } }, /^tables\.projects\[0\]\.name must be a string or null$/],
+    // SQLite would store these; the code reading them would then fail on every request.
+    [{ ...good, tables: { ...tables, organizations: [{ ...tables.organizations[0], created_at: 'yesterday' }] } }, /^tables\.organizations\[0\]\.created_at must be an integer or null$/],
+    [{ ...good, tables: { ...tables, project_invitations: [{ ...tables.project_invitations[0], created_at: 1e300 }] } }, /^tables\.project_invitations\[0\]\.created_at must be an integer or null$/],
+    [{ ...good, tables: { ...tables, invitation_emails: [{ ...tables.invitation_emails[0], created_at: 9e15 }] } }, /^tables\.invitation_emails\[0\]\.created_at must be a time in milliseconds since the epoch$/],
+    [{ ...good, tables: { ...tables, api_keys: [{ ...tables.api_keys[0], valid: 'yes' }] } }, /^tables\.api_keys\[0\]\.valid must be an integer or null$/],
+    [{ ...good, tables: { ...tables, api_keys: [{ ...tables.api_keys[0], valid: 2 }] } }, /^tables\.api_keys\[0\]\.valid must be 0 or 1$/],
+    [{ ...good, tables: { ...tables, projects: [{ ...tables.projects[0], created_at: 1.5 }] } }, /must be an integer or null$/],
+    [{ ...good, tables: { ...tables, organizations: [...tables.organizations, {}] } }, /^tables\.organizations\[\d+\] is empty: a row needs the columns of table organizations$/],
+    [{ ...good, tables: { ...tables, meta: tables.meta.filter((r: { key: string }) => r.key !== 'id_counter') } }, /^tables\.meta must hold the id_counter row, a whole number/],
+    [{ ...good, tables: { ...tables, meta: tables.meta.map((r: { key: string }) => r.key === 'id_counter' ? { ...r, value: 'abc' } : r) } }, /^tables\.meta must hold the id_counter row/],
     [{ ...good, tables: { ...tables, organizations: [{ ...tables.organizations[0], plan: 'GOLD' }] } }, /^tables\.organizations\[0\]: CHECK constraint failed/],
     [{ ...good, tables: { ...tables, users: [...tables.users, tables.users[0]] } }, /^tables\.users\[\d+\]: UNIQUE constraint failed/],
     [{ ...good, tables: { ...tables, project_invitations: [{ ...tables.project_invitations[0], project_id: 'nope' }] } }, /^tables\.project_invitations: the row with rowid \d+ refers to a projects row the snapshot does not have$/],
@@ -182,6 +192,8 @@ t.test('refused snapshots: clear messages, 400, and the state untouched', async 
     t.match(json(res), { success: false, error: message, deprecated: false })
   }
   t.equal((await target.inject({ method: 'POST', url: '/__admin/snapshot', payload: '[1]', headers: { 'content-type': 'application/json' } })).statusCode, 400)
+  const tooBig = await target.inject({ method: 'POST', url: '/__admin/snapshot', payload: ' '.repeat(64 * 1024 * 1024 + 1), headers: { 'content-type': 'application/json' } })
+  t.same([tooBig.statusCode, json(tooBig).error], [413, 'Request body is larger than 64 MiB'], 'the import\'s own limit, named')
   t.same(await state(target), before, 'no refused import changed anything')
 })
 
