@@ -1,5 +1,9 @@
 // A typed client for the /__admin control API over global fetch: tenants, reset, snapshots, clock, outbox, journal, faults, invitees.
+import type { Static } from 'typebox'
 import type { FixtureOrganization } from './fixtures/schema.js'
+import type {
+  ClockSchema, FaultBody, FaultSchema, JournalEntrySchema, JournalQuery, OrganizationSummarySchema, OutboxEmailSchema, OutboxQuery, TenantSchema
+} from './schemas/admin.js'
 
 /** A time as a Date or an ISO 8601 string (sent as ISO 8601). */
 export type TimeInput = Date | string
@@ -13,27 +17,10 @@ export type NewOrganization = Omit<FixtureOrganization, 'name' | 'plan' | 'trial
   trialEndsAt?: TimeInput | null
 }
 
-export interface CreatedOrganization {
-  id: string
-  name: string
-  plan: Plan
-  trialEndsAt: string | null
-  /** The clear value of the first valid organization key (minted when the document had none). */
-  apiKey: string
-  apiKeys: Array<{ key: string, name: string | null, projectId: string | null, valid: boolean }>
-  projects: Array<{ id: string, name: string, roles: Array<{ id: string, name: string }> }>
-  /** The organization's custom roles. */
-  roles: Array<{ id: string, name: string }>
-  members: Array<{ userId: string, email: string, role: string }>
-}
+/** What creating a tenant answers: its ids and every key in clear (the only answer that shows them). */
+export type CreatedOrganization = Static<typeof TenantSchema>
 
-export interface OrganizationSummary {
-  id: string
-  name: string
-  plan: Plan
-  trialEndsAt: string | null
-  createdAt: string
-}
+export type OrganizationSummary = Static<typeof OrganizationSummarySchema>
 
 export interface OrganizationPatch {
   plan?: Plan
@@ -64,91 +51,26 @@ export interface SnapshotImportResult {
   tables: Record<string, number>
 }
 
-export interface ClockState {
-  /** The server clock's current time, ISO 8601. */
-  now: string
-  frozen: boolean
-}
+export type ClockState = Static<typeof ClockSchema>
 
 export type InvitationKind = 'PROJECT' | 'ORGANIZATION'
 
-export interface OutboxEmail {
-  id: number
-  kind: InvitationKind
-  to: string
-  organizationId: string
-  /** null for an organization invitation. */
-  projectId: string | null
-  invitationId: number
-  /** What the invitee's accept and decline links carry. */
-  token: string
-  sentAt: string
-}
+/** A recorded invitation email; `token` is what the invitee's accept and decline links carry. */
+export type OutboxEmail = Static<typeof OutboxEmailSchema>
 
-export interface OutboxFilter {
-  to?: string
-  kind?: InvitationKind
-  organizationId?: string
-  projectId?: string
-  invitationId?: number
-}
+export type OutboxFilter = Static<typeof OutboxQuery>
 
-export interface JournalEntry {
-  id: number
-  time: string
-  method: string
-  path: string
-  query: Record<string, string>
-  status: number
-  organizationId: string | null
-  /** Request headers, with the API key, Authorization and admin token redacted. */
-  headers: Record<string, string>
-  /** The parsed body, keys redacted; null when none, or when over 32 KiB. */
-  body: unknown
-  /** True when the body was over 32 KiB (as JSON) and not kept. */
-  bodyOmitted: boolean
-  durationMs: number
-}
+/** A request received on /v1, keys redacted; `body` is null when none or over 32 KiB (`bodyOmitted`). */
+export type JournalEntry = Static<typeof JournalEntrySchema>
 
-export interface JournalFilter {
-  method?: string
-  /** A glob: `*` matches one path segment, `**` any number. */
-  path?: string
-  status?: number
-  organizationId?: string
-  /** Only entries with a larger id. */
-  since?: number
-  /** The most recent N of those matching. */
-  limit?: number
-}
+/** `path` is a pattern: `*` within one segment, a `**` segment any run of them. */
+export type JournalFilter = Static<typeof JournalQuery>
 
-export interface FaultInput {
-  /** An HTTP method or "*" (default). */
-  method?: string
-  /** A glob over /v1 paths (`*` one segment, `**` any number), e.g. "/v1/organization/**". */
-  path: string
-  /** 400..599; status or delayMs is required. */
-  status?: number
-  /** The envelope's error message when status is set. */
-  error?: string
-  delayMs?: number
-  /** How many matching requests it hits (default: every one). */
-  times?: number
-  organizationId?: string
-}
+/** status (400..599) or delayMs is required; `times` expires it, `organizationId` scopes it. */
+export type FaultInput = Static<typeof FaultBody>
 
-export interface Fault {
-  id: number
-  method: string
-  path: string
-  status: number | null
-  error: string | null
-  delayMs: number
-  /** Hits left; null = unlimited. */
-  remaining: number | null
-  organizationId: string | null
-  hits: number
-}
+/** An active fault; `remaining` is null when it lasts until removed. */
+export type Fault = Static<typeof FaultSchema>
 
 export interface InvitationAnswer {
   kind: InvitationKind

@@ -3,10 +3,12 @@ import { STATUS_CODES } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Static } from 'typebox'
 import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
 import { keyDigest } from '../keys.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
 import { API_KEY_HEADER } from './auth.js'
+import type { FaultSchema } from '../schemas/admin.js'
 import { envelope } from './error-handler.js'
 
 export interface FaultSpec {
@@ -23,18 +25,8 @@ export interface FaultSpec {
   organizationId: string | null
 }
 
-export interface Fault {
-  id: number
-  method: string
-  path: string
-  status: number | null
-  error: string | null
-  delayMs: number
-  remaining: number | null
-  organizationId: string | null
-  /** Requests it has applied to so far. */
-  hits: number
-}
+/** An active fault, as the control API shows it; `remaining` is null when it lasts until removed. */
+export type Fault = Static<typeof FaultSchema>
 
 export class Faults {
   #faults: Array<Fault & { matches: PathMatcher }> = []

@@ -1,43 +1,22 @@
 // The journal: the last N requests received on /v1, with every key redacted, for tests to inspect.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Static } from 'typebox'
 import { compileGlob, pathOf } from '../glob.js'
 import { keyDigest } from '../keys.js'
 import { REDACTED, scrubText, secretsOf } from '../redact.js'
+import type { JournalEntrySchema, JournalQuery } from '../schemas/admin.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
 import { API_KEY_HEADER } from './auth.js'
 
-export interface JournalEntry {
-  id: number
-  /** Server clock time of the response, ISO 8601. */
-  time: string
-  method: string
-  path: string
-  query: Record<string, string>
-  status: number
-  /** The organization whose valid key the request carried (also when refused or faulted before authentication). */
-  organizationId: string | null
-  headers: Record<string, string>
-  /** The parsed body, keys redacted; null when there was none or it was not kept. */
-  body: unknown
-  /** True when the body was over JOURNAL_BODY_LIMIT and not kept. */
-  bodyOmitted: boolean
-  durationMs: number
-}
+/** A request received on /v1, keys redacted (its shape is the control API's schema). */
+export type JournalEntry = Static<typeof JournalEntrySchema>
+
+/** `since`: only entries with a larger id; `limit`: the most recent N of those that match. */
+export type JournalFilter = Static<typeof JournalQuery>
 
 /** As kept in memory: the body as (scrubbed) JSON text, at most JOURNAL_BODY_LIMIT long. */
 type StoredEntry = Omit<JournalEntry, 'body'> & { bodyText: string | null }
-
-export interface JournalFilter {
-  method?: string
-  path?: string
-  status?: number
-  organizationId?: string
-  /** Only entries with a larger id. */
-  since?: number
-  /** The most recent N of those that match. */
-  limit?: number
-}
 
 /** Headers whose whole value is a credential. */
 const SECRET_HEADERS = new Set([API_KEY_HEADER, 'authorization', 'x-admin-token', 'cookie', 'proxy-authorization'])

@@ -1,24 +1,10 @@
 // The outbox: the invitation emails recorded by create and resend, read and cleared by filter.
 import type { Database } from 'better-sqlite3'
+import type { Static } from 'typebox'
+import type { OutboxEmailSchema, OutboxQuery } from '../schemas/admin.js'
 
-export interface OutboxFilter {
-  to?: string
-  kind?: 'PROJECT' | 'ORGANIZATION'
-  organizationId?: string
-  projectId?: string
-  invitationId?: number
-}
-
-export interface OutboxEmail {
-  id: number
-  kind: 'PROJECT' | 'ORGANIZATION'
-  to: string
-  organizationId: string
-  projectId: string | null
-  invitationId: number
-  token: string
-  sentAt: string
-}
+export type OutboxFilter = Static<typeof OutboxQuery>
+export type OutboxEmail = Static<typeof OutboxEmailSchema>
 
 const COLUMNS = { to: 'to_email', kind: 'kind', organizationId: 'organization_id', projectId: 'project_id', invitationId: 'invitation_id' } as const
 

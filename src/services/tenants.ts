@@ -1,6 +1,7 @@
 // Tenants: organizations made, changed and removed through the control API, with their clear keys.
 import type { Database } from 'better-sqlite3'
 import { eq } from 'drizzle-orm'
+import type { Static } from 'typebox'
 import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
 import { organizations, type Plan } from '../db/schema.js'
@@ -8,6 +9,7 @@ import { BadDocumentError, OrganizationNotFoundError, OrganizationTakenError } f
 import { applyFixtures, FixturesError } from '../fixtures/apply.js'
 import type { FixtureOrganization } from '../fixtures/schema.js'
 import { newKey } from '../keys.js'
+import type { OrganizationSummarySchema, TenantSchema } from '../schemas/admin.js'
 
 /** A fixtures organization whose name and plan may be left out. */
 export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partial<Pick<FixtureOrganization, 'name' | 'plan'>>
@@ -15,22 +17,9 @@ export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partia
 /** A new tenant's plan when the document names none: a paid plan, so inviting works. */
 export const DEFAULT_TENANT_PLAN: Plan = 'TEAM'
 
-export interface OrganizationSummary {
-  id: string
-  name: string
-  plan: Plan
-  trialEndsAt: string | null
-  createdAt: string
-}
-
-export interface Tenant extends OrganizationSummary {
-  /** The first valid organization key, clear. */
-  apiKey: string
-  apiKeys: Array<{ key: string, name: string | null, projectId: string | null, valid: boolean }>
-  projects: Array<{ id: string, name: string, roles: Array<{ id: string, name: string }> }>
-  roles: Array<{ id: string, name: string }>
-  members: Array<{ userId: string, email: string, role: string }>
-}
+export type OrganizationSummary = Static<typeof OrganizationSummarySchema>
+/** A new tenant with every key in clear. */
+export type Tenant = Static<typeof TenantSchema>
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString()
 

@@ -2,19 +2,8 @@
 import { performance } from 'node:perf_hooks'
 import t from 'tap'
 import type { App } from '../../../src/app.js'
+import type { Fault } from '../../../src/admin-client.js'
 import { build, json, seedOrg } from '../../helpers/build.js'
-
-interface Fault {
-  id: number
-  method: string
-  path: string
-  status: number | null
-  error: string | null
-  delayMs: number
-  remaining: number | null
-  organizationId: string | null
-  hits: number
-}
 
 async function addFault (app: App, body: object): Promise<Fault> {
   const res = await app.inject({ method: 'POST', url: '/__admin/faults', payload: body })

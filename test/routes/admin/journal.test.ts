@@ -2,20 +2,8 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import type { App } from '../../../src/app.js'
+import type { JournalEntry as Entry } from '../../../src/admin-client.js'
 import { T0, build, json, seedOrg } from '../../helpers/build.js'
-
-interface Entry {
-  id: number
-  time: string
-  method: string
-  path: string
-  query: Record<string, string>
-  status: number
-  organizationId: string | null
-  headers: Record<string, string>
-  body: unknown
-  durationMs: number
-}
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -312,9 +300,9 @@ t.test('bodies over 32 KiB are not kept (the journal\'s memory stays bounded); a
   const full = await app.inject({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
   t.equal(full.statusCode, 200)
   const entries = await journal(app)
-  t.same(entries.slice(0, 3).map((e) => [e.status, e.body, (e as unknown as { bodyOmitted: boolean }).bodyOmitted]), [[404, null, true], [404, null, true], [404, null, true]])
+  t.same(entries.slice(0, 3).map((e) => [e.status, e.body, e.bodyOmitted]), [[404, null, true], [404, null, true], [404, null, true]])
   t.same(entries[3]!.body, { emails }, 'a 100-address request (25 KiB) is kept whole')
-  t.equal((entries[3] as unknown as { bodyOmitted: boolean }).bodyOmitted, false)
+  t.equal(entries[3]!.bodyOmitted, false)
 })
 
 t.test('the admin token sent to /v1 (in a header, the query or the body) is redacted too', async (t) => {

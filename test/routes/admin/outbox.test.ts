@@ -1,18 +1,8 @@
 // /__admin/outbox: one email per invitation created and per resend, its filters, clearing, and its tokens.
 import t from 'tap'
 import type { App } from '../../../src/app.js'
+import type { OutboxEmail as Email } from '../../../src/admin-client.js'
 import { T0, build, json, seedOrg, type SeededOrg } from '../../helpers/build.js'
-
-interface Email {
-  id: number
-  kind: 'PROJECT' | 'ORGANIZATION'
-  to: string
-  organizationId: string
-  projectId: string | null
-  invitationId: number
-  token: string
-  sentAt: string
-}
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
