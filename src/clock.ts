@@ -22,8 +22,9 @@ export class Clock {
     return this.#frozenAt ?? Date.now() + this.#offset
   }
 
-  freeze (): void {
-    this.#frozenAt = this.now()
+  /** Stops the clock at its current time, or at the time given. */
+  freeze (at?: number): void {
+    this.#frozenAt = at ?? this.now()
   }
 
   unfreeze (): void {

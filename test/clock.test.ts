@@ -30,3 +30,12 @@ t.test('a running clock keeps its offset from real time', async (t) => {
   clock.reset()
   t.ok(Math.abs(clock.now() - Date.now()) < 1000)
 })
+
+t.test('freezing a running clock at a time lands exactly there', async (t) => {
+  const clock = new Clock()
+  for (let i = 0; i < 1000; i++) {
+    clock.freeze(Date.UTC(2031, 1, 3) + i)
+    t.equal(clock.now(), Date.UTC(2031, 1, 3) + i)
+    clock.unfreeze()
+  }
+})

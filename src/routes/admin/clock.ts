@@ -37,8 +37,8 @@ const adminClock: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: TAGS, operationId: 'freezeClock', summary: 'Stop the clock, at its current time or at `at`', body: Type.Optional(FreezeBody), response }
   }, async (request) => {
     const at = request.body?.at
-    if (at !== undefined) app.clock.set(timeOf(at, 'at'))
-    app.clock.freeze()
+    // In one step: setting a running clock and then freezing it would let a millisecond slip in between.
+    app.clock.freeze(at === undefined ? undefined : timeOf(at, 'at'))
     return state()
   })
 
