@@ -5,6 +5,8 @@ import { Success } from '../schemas/common.js'
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
+    // A container's health check asks every 10 s: its requests are not worth two info lines each.
+    logLevel: 'warn',
     schema: {
       tags: ['Server'],
       summary: 'Health check',
