@@ -13,6 +13,7 @@ import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/err
 import faultsPlugin from './plugins/faults.js'
 import fixturesPlugin from './plugins/fixtures.js'
 import journalPlugin from './plugins/journal.js'
+import openapiPlugin from './plugins/openapi.js'
 import servicesPlugin from './plugins/services.js'
 import membersPlugin from './plugins/members.js'
 import organizationPlugin from './plugins/organization.js'
@@ -116,6 +117,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(faultsPlugin)
   await app.register(journalPlugin, { size: config.CONFIDENT_MOCK_JOURNAL_SIZE, adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
 
+  // Before the routes: it collects them as they are added. Serves /openapi.json, /openapi.yaml, /docs.
+  await app.register(openapiPlugin)
   await app.register(health)
   await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
   await app.register(admin, { prefix: '/__admin', token: config.CONFIDENT_MOCK_ADMIN_TOKEN })

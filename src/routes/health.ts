@@ -9,6 +9,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     logLevel: 'warn',
     schema: {
       tags: ['Server'],
+      operationId: 'health',
       summary: 'Health check',
       response: { 200: Success(Type.Object({ status: Type.Literal('ok') })) }
     }

@@ -10,6 +10,7 @@ const organization: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization'],
       operationId: 'getOrganization',
       summary: 'Retrieve Organization',
+      description: 'The organization the API key belongs to.',
       response: { 200: OrganizationResponse, ...errors(401, 403) }
     }
   }, async (request) => {

@@ -46,6 +46,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'listProjects',
       summary: 'List Projects',
+      description: 'The organization\'s projects, in creation order.',
       response: { 200: ProjectListResponse, ...errors(401, 403) }
     }
   }, async (request) => {
@@ -58,6 +59,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'createProject',
       summary: 'Create Project',
+      description: 'Creates a project and its default project API key, whose full value appears only in this answer. With `email`, that organization member becomes the project\'s Owner. A name taken in the organization is a 409.',
       body: CreateProjectBody,
       response: { 200: CreatedProjectResponse, ...errors(400, 401, 403, 409, 413, 415) }
     }
@@ -71,6 +73,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'getProject',
       summary: 'Retrieve Project',
+      description: 'One project of the key\'s organization.',
       params: ProjectIdParams,
       response: { 200: ProjectResponse, ...errors(401, 403, 404) }
     }
@@ -84,6 +87,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'updateProject',
       summary: 'Update Project',
+      description: 'Changes the name or description; fields left out are kept. A name another project of the organization has is a 409.',
       params: ProjectIdParams,
       body: UpdateProjectBody,
       response: { 200: ProjectResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
@@ -98,6 +102,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'deleteProject',
       summary: 'Delete Project',
+      description: 'Deletes the project with its members, invitations, custom roles, policies and API keys.',
       params: ProjectIdParams,
       response: { 200: DeletedProjectResponse, ...errors(400, 401, 403, 404) }
     }

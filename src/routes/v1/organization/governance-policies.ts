@@ -10,6 +10,7 @@ const governancePolicies: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization Governance Policies'],
       operationId: 'listGovernancePolicies',
       summary: 'List Governance Policies',
+      description: 'The organization\'s governance policies with their controls and the number of its projects enrolled in each.',
       response: { 200: GovernancePolicyListResponse, ...errors(401, 403) }
     }
   }, async (request) => {

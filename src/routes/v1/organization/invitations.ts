@@ -31,6 +31,7 @@ const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions
       tags,
       operationId: 'listInvitations',
       summary: 'List Organization Invitations',
+      description: 'The organization\'s PENDING and DECLINED invitations, by id ascending.',
       response: { 200: OrganizationInvitationListResponse, ...errors(401, 403) }
     }
   }, async (request) => {
@@ -44,6 +45,7 @@ const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions
       tags,
       operationId: 'createInvitations',
       summary: 'Create Organization Invitations',
+      description: 'Invites each address to the organization. Addresses are lower-cased and de-duplicated; members and addresses with a PENDING invitation are skipped. Answers only the invitations this request created, possibly none.',
       body: CreateOrganizationInvitationsBody(opts.maxEmails),
       response: { 200: OrganizationInvitationListResponse, ...errors(400, 401, 403, 413, 415) }
     }
@@ -59,6 +61,7 @@ const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions
       tags,
       operationId: 'resendInvitation',
       summary: 'Resend Organization Invitation',
+      description: 'Records one more invitation email with the same token. Only a PENDING invitation can be resent (409 otherwise); the plan rule applies.',
       params: InvitationIdParams,
       response: { 200: OrganizationInvitationResponse, ...errors(400, 401, 403, 404, 409) }
     }
@@ -73,6 +76,7 @@ const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions
       tags,
       operationId: 'deleteInvitation',
       summary: 'Revoke Organization Invitation',
+      description: 'Revokes a PENDING or DECLINED invitation, whose token stops working; an ACCEPTED one is a 409.',
       params: InvitationIdParams,
       response: { 200: DeletedInvitationResponse, ...errors(400, 401, 403, 404, 409) }
     }

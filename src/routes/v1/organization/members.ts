@@ -30,6 +30,7 @@ const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization Members'],
       operationId: 'listMembers',
       summary: 'List Organization Members',
+      description: 'One page of the organization\'s members with their organization role, by join time; `total` counts them all.',
       querystring: PageQuery,
       response: { 200: OrganizationMemberListResponse, ...errors(400, 401, 403) }
     }
@@ -45,6 +46,7 @@ const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization Members'],
       operationId: 'updateMemberRole',
       summary: 'Update Organization Member Role',
+      description: 'Gives a member another organization role. Giving Owner transfers ownership (the previous Owner becomes Admin); the Owner\'s own role cannot be changed directly (409).',
       params: UserIdParams,
       body: UpdateMemberRoleBody,
       response: { 200: OrganizationMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
@@ -59,6 +61,7 @@ const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization Members'],
       operationId: 'removeMember',
       summary: 'Remove Organization Member',
+      description: 'Removes a member from the organization and its projects and clears their PENDING invitations; the Owner, or the Owner of one of its projects, cannot be removed (409).',
       params: UserIdParams,
       // A DELETE may still carry a body: malformed JSON is a 400, another media type a 415.
       response: { 200: RemoveMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }

@@ -9,6 +9,7 @@ const organizationPermissions: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization Permissions'],
       operationId: 'listPermissions',
       summary: 'List Organization Permissions',
+      description: 'The organization permission catalogue, by name.',
       response: { 200: PermissionListResponse, ...errors(401, 403) }
     }
   }, async () => {

@@ -15,6 +15,7 @@ const organizationRoles: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Organization Roles'],
       operationId: 'listRoles',
       summary: 'List Organization Roles',
+      description: 'The system organization roles (Owner, Admin, Member) then the organization\'s custom roles, each with its policies.',
       response: { 200: OrganizationRoleListResponse, ...errors(401, 403) }
     }
   }, async (request) => {

@@ -36,6 +36,7 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
       tags,
       operationId: 'listProjectInvitations',
       summary: 'List Project Invitations',
+      description: 'The project\'s PENDING and DECLINED invitations, by id ascending.',
       params: ProjectIdParams,
       response: { 200: ProjectInvitationListResponse, ...errors(401, 403, 404) }
     }
@@ -49,6 +50,7 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
       tags,
       operationId: 'createProjectInvitations',
       summary: 'Create Project Invitations',
+      description: 'Invites each address to the project. Addresses are lower-cased and de-duplicated; members and addresses with a PENDING invitation are skipped. Answers only the invitations this request created, possibly none.',
       params: ProjectIdParams,
       body: CreateProjectInvitationsBody(opts.maxEmails),
       response: { 200: ProjectInvitationListResponse, ...errors(400, 401, 403, 404, 413, 415) }
@@ -64,6 +66,7 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
       tags,
       operationId: 'resendProjectInvitation',
       summary: 'Resend Project Invitation',
+      description: 'Records one more invitation email with the same token. Only a PENDING invitation can be resent (409 otherwise); the plan rule applies.',
       params: OneInvitationParams,
       response: { 200: ProjectInvitationResponse, ...errors(400, 401, 403, 404, 409) }
     }
@@ -78,6 +81,7 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
       tags,
       operationId: 'deleteProjectInvitation',
       summary: 'Revoke Project Invitation',
+      description: 'Revokes a PENDING or DECLINED invitation, whose token stops working; an ACCEPTED one is a 409.',
       params: OneInvitationParams,
       response: { 200: DeletedInvitationResponse, ...errors(400, 401, 403, 404, 409) }
     }

@@ -30,6 +30,7 @@ const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Project Members'],
       operationId: 'listProjectMembers',
       summary: 'List Project Members',
+      description: 'One page of the project\'s members with their project role, by join time; `total` counts them all.',
       params: ProjectIdParams,
       querystring: PageQuery,
       response: { 200: ProjectMemberListResponse, ...errors(400, 401, 403, 404) }
@@ -46,6 +47,7 @@ const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Project Members'],
       operationId: 'updateProjectMemberRole',
       summary: 'Update Project Member Role',
+      description: 'Gives a member another project role. Giving Owner transfers ownership (the previous Owner becomes Manager); the Owner\'s own role cannot be changed directly (409).',
       params: ProjectMemberParams,
       body: UpdateMemberRoleBody,
       response: { 200: ProjectMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
@@ -61,6 +63,7 @@ const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Project Members'],
       operationId: 'removeProjectMember',
       summary: 'Remove Project Member',
+      description: 'Removes a member from the project and clears their PENDING invitations to it; the Owner cannot be removed (409).',
       params: ProjectMemberParams,
       // A DELETE may still carry a body: malformed JSON is a 400, another media type a 415.
       response: { 200: RemoveMemberResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }

@@ -10,6 +10,7 @@ const projectPermissions: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Project Permissions'],
       operationId: 'listProjectPermissions',
       summary: 'List Project Permissions',
+      description: 'The project permission catalogue, by name.',
       params: ProjectIdParams,
       response: { 200: PermissionListResponse, ...errors(401, 403, 404) }
     }

@@ -15,6 +15,7 @@ const projectRoles: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Project Roles'],
       operationId: 'listProjectRoles',
       summary: 'List Project Roles',
+      description: 'The system project roles (Owner, Manager, Member) then the project\'s custom roles, each with its policies.',
       params: ProjectIdParams,
       response: { 200: ProjectRoleListResponse, ...errors(401, 403, 404) }
     }

@@ -1,0 +1,163 @@
+// The served contract: an OpenAPI 3.1 document built from the route schemas (/openapi.json, /openapi.yaml) and Swagger UI at /docs.
+import { readFileSync } from 'node:fs'
+import swagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifySchema } from 'fastify'
+import fp from 'fastify-plugin'
+import { Type } from 'typebox'
+import { API_KEY_HEADER } from './auth.js'
+
+/** Where the control API is mounted (src/app.ts); its operations get the Control tags and the optional token. */
+const ADMIN_PREFIX = '/__admin'
+const VENDOR_PREFIX = '/v1/'
+
+/** Names of the security schemes in components.securitySchemes. */
+export const SECURITY = {
+  apiKey: 'confidentApiKey',
+  adminToken: 'adminToken',
+  adminBearer: 'adminBearer'
+} as const
+
+/** Tags in the order the document lists them: the vendor's (names as in its reference), the server's, the control API's. */
+const TAGS = [
+  { name: 'Projects', description: 'Projects of the key\'s organization' },
+  { name: 'Project Invitations', description: 'Invitations to a project' },
+  { name: 'Project Members', description: 'Members of a project and their project roles' },
+  { name: 'Project Roles', description: 'System and custom roles available to a project' },
+  { name: 'Project Permissions', description: 'The project permission catalogue' },
+  { name: 'Organization', description: 'The organization the key belongs to' },
+  { name: 'Organization Invitations', description: 'Invitations to the organization' },
+  { name: 'Organization Members', description: 'Members of the organization and their organization roles' },
+  { name: 'Organization Roles', description: 'System and custom roles of the organization' },
+  { name: 'Organization Permissions', description: 'The organization permission catalogue' },
+  { name: 'Organization Governance Policies', description: 'Governance policies of the organization' },
+  { name: 'Server', description: 'This server\'s own endpoints (no key)' },
+  { name: 'Control: tenants', description: 'Control API: create, change and remove organizations' },
+  { name: 'Control: state', description: 'Control API: reset, export and import the whole state' },
+  { name: 'Control: clock', description: 'Control API: the server clock' },
+  { name: 'Control: outbox', description: 'Control API: the invitation emails the real service would have sent' },
+  { name: 'Control: invitees', description: 'Control API: accept or decline an invitation as its invitee' },
+  { name: 'Control: journal', description: 'Control API: the requests received on /v1' },
+  { name: 'Control: faults', description: 'Control API: make /v1 requests fail or wait' }
+]
+
+/** What each error status means on this server, for the responses' descriptions. */
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  400: 'Bad request: the message names the field, or the rule that refused it',
+  401: 'Missing, unknown or invalid credentials',
+  403: 'Not allowed: a project key where an organization key is needed, or the plan rule',
+  404: 'Not found in the caller\'s organization',
+  409: 'Conflicts with the current state (a taken name, an invitation no longer pending, the Owner rule)',
+  413: 'Body over the size limit',
+  415: 'Unsupported media type or content encoding (JSON only)'
+}
+
+/** The control API answers 401 to every call when it runs with a token, whatever the route declares. */
+const ADMIN_UNAUTHORIZED = { $ref: 'ErrorEnvelope', description: 'Missing or wrong admin token (only when CONFIDENT_MOCK_ADMIN_TOKEN is set)' }
+
+/** Marks, for `documentObject`, an operation whose body may be left out (@fastify/swagger marks every body required). */
+const OPTIONAL_BODY = 'x-confident-mock-optional-body'
+
+/** A route schema as the document sees it. */
+type RouteSchema = FastifySchema & { response?: Record<string, unknown>, [OPTIONAL_BODY]?: true }
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isErrorRef (value: unknown): value is { $ref: string } {
+  return isObject(value) && value.$ref === 'ErrorEnvelope'
+}
+
+function describeResponse (status: string, response: unknown): unknown {
+  if (isErrorRef(response)) {
+    const description = ERROR_DESCRIPTIONS[status]
+    return description === undefined ? response : { ...response, description }
+  }
+  if (/^2\d\d$/.test(status) && isObject(response) && response.description === undefined) {
+    return { ...response, description: status === '201' ? 'Created' : 'Success' }
+  }
+  return response
+}
+
+/**
+ * Per route, in the document only (validation and serialization are untouched): /v1 operations
+ * require the API key, control operations take the token optionally (`{}` means "none needed"),
+ * responses say what their status means here.
+ */
+export const documentRoute: SwaggerTransform = ({ schema, url }) => {
+  const out: RouteSchema = { ...schema, response: undefined }
+  let response = isObject(schema.response) ? schema.response : undefined
+  if (url.startsWith(VENDOR_PREFIX)) {
+    out.security = [{ [SECURITY.apiKey]: [] }]
+  } else if (url.startsWith(ADMIN_PREFIX)) {
+    out.security = [{}, { [SECURITY.adminToken]: [] }, { [SECURITY.adminBearer]: [] }]
+    response = { ...response, 401: response?.[401] ?? ADMIN_UNAUTHORIZED }
+  }
+  if (response === undefined) delete out.response
+  else out.response = Object.fromEntries(Object.entries(response).map(([status, value]) => [status, describeResponse(status, value)]))
+  if (isObject(schema.body) && Type.IsOptional(schema.body)) out[OPTIONAL_BODY] = true
+  return { schema: out, url }
+}
+
+/** The finished document: bodies marked optional by `documentRoute` are not required. */
+export const documentObject: SwaggerTransformObject = (documentObject) => {
+  const document = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(isObject(item) ? item : {})) {
+      if (!isObject(operation) || !(OPTIONAL_BODY in operation)) continue
+      delete operation[OPTIONAL_BODY]
+      if (isObject(operation.requestBody)) operation.requestBody.required = false
+    }
+  }
+  return document
+}
+
+interface PackageJson { name: string, version: string, description: string }
+
+/** @see https://github.com/fastify/fastify-swagger @see https://github.com/fastify/fastify-swagger-ui */
+export default fp(async (app) => {
+  // package.json is two levels above both src/plugins/ and dist/plugins/.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageJson
+  await app.register(swagger, {
+    openapi: {
+      // 3.1: the schemas' `type: 'null'` unions are valid as they are (3.0 has only `nullable`).
+      openapi: '3.1.0',
+      info: { title: pkg.name, version: pkg.version, description: pkg.description },
+      // No servers: clients resolve paths against wherever they fetched the document.
+      tags: TAGS,
+      components: {
+        securitySchemes: {
+          [SECURITY.apiKey]: {
+            type: 'apiKey',
+            in: 'header',
+            name: API_KEY_HEADER.toUpperCase(),
+            description: 'An organization API key, raw (no Bearer prefix)'
+          },
+          [SECURITY.adminToken]: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Admin-Token',
+            description: 'Needed only when the server runs with CONFIDENT_MOCK_ADMIN_TOKEN set'
+          },
+          [SECURITY.adminBearer]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The admin token as `Authorization: Bearer <token>`, instead of X-Admin-Token'
+          }
+        }
+      }
+    },
+    // Shared schemas (app.addSchema) keep their $id as their name under components.schemas.
+    refResolver: { clone: true, buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` },
+    transform: documentRoute,
+    transformObject: documentObject
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type('application/yaml; charset=utf-8')
+    return app.swagger({ yaml: true })
+  })
+}, { name: 'openapi' })
