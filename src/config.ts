@@ -1,11 +1,22 @@
 // The one configuration schema: environment variables validated at boot, the Config type derived from it.
+import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { envSchema } from 'env-schema'
 import { Type, type Static } from 'typebox'
 
-// The default database lives under the project folder (src/ or dist/ are one level below it).
-export const DEFAULT_DATABASE = fileURLToPath(new URL('../data/confident-mock.sqlite', import.meta.url))
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * The default database: under the project folder (src/ and dist/ are one level below it) when run
+ * from a clone; under the current folder when run from an installed package, whose own folder in
+ * node_modules a reinstall would wipe (and may be read-only).
+ */
+export function defaultDatabase (root = PROJECT_ROOT, cwd = process.cwd()): string {
+  return join(root.split(sep).includes('node_modules') ? cwd : root, 'data', 'confident-mock.sqlite')
+}
+
+export const DEFAULT_DATABASE = defaultDatabase()
 
 /** An ISO 8601 date and time with its zone; env-schema's Ajv knows no "date-time" format. */
 const ISO_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$'

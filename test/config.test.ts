@@ -1,6 +1,6 @@
 // Configuration: defaults, validation naming the variable, flags over the environment.
 import t from 'tap'
-import { DEFAULT_DATABASE, configFromArgs, loadConfig } from '../src/config.js'
+import { DEFAULT_DATABASE, configFromArgs, defaultDatabase, loadConfig } from '../src/config.js'
 
 t.test('defaults', async (t) => {
   const config = loadConfig({})
@@ -50,4 +50,10 @@ t.test('each flag overrides the variable it mirrors', async (t) => {
     CONFIDENT_MOCK_CLOCK: '2026-03-01T00:00:00Z'
   })
   t.throws(() => configFromArgs(['serve']), /Unexpected argument 'serve'/)
+})
+
+t.test('the default database: in the clone, or in the current folder when installed under node_modules', async (t) => {
+  t.equal(defaultDatabase('/home/me/confident-mock', '/elsewhere'), '/home/me/confident-mock/data/confident-mock.sqlite')
+  t.equal(defaultDatabase('/app/node_modules/confident-mock', '/app'), '/app/data/confident-mock.sqlite')
+  t.equal(DEFAULT_DATABASE, defaultDatabase())
 })
