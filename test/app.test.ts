@@ -82,7 +82,7 @@ t.test('the logger redacts the key header if headers are ever logged', async (t)
   })
   t.teardown(() => app.close())
   const key = 'confident_org_7e57ab1e7e57ab1e7e57ab1e7e57ab1e'
-  await app.inject({ method: 'GET', url: '/health', headers: { CONFIDENT_API_KEY: key, authorization: 'Bearer x-secret' } })
+  await app.inject({ method: 'GET', url: '/v1/organization', headers: { CONFIDENT_API_KEY: key, authorization: 'Bearer x-secret' } })
   const log = lines.join('')
   t.match(log, /"confident_api_key":"\[redacted\]"/, 'the header is logged, redacted')
   t.notMatch(log, key)
