@@ -73,6 +73,12 @@ export class Faults {
     return n
   }
 
+  /** Removes every fault and numbers the next from 1 again (a reset). */
+  reset (): void {
+    this.clear()
+    this.#nextId = 1
+  }
+
   /** The first fault matching the request, counted as used (and dropped when used up). */
   take (method: string, path: string, organizationId: string | null): Fault | null {
     const fault = this.#faults.find((f) =>
@@ -107,7 +113,9 @@ export default fp(async (app) => {
   function organizationOf (request: FastifyRequest): string | null {
     const key = request.headers[API_KEY_HEADER]
     if (typeof key !== 'string' || key === '') return null
-    return keys.findByDigest(keyDigest(key))?.organizationId ?? null
+    const record = keys.findByDigest(keyDigest(key))
+    // As the journal reads it: the organization of a valid key only.
+    return record?.valid === true ? record.organizationId : null
   }
 
   // A delay in progress must not hold a shutdown for up to a minute: closing cuts it short.
@@ -118,7 +126,7 @@ export default fp(async (app) => {
 
   // Before authentication, so a fault can stand in for any answer, a 401 included.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (faults.size === 0 || !request.url.startsWith('/v1')) return
+    if (faults.size === 0 || !(request.url.startsWith('/v1/') || request.url === '/v1' || request.url.startsWith('/v1?'))) return
     const fault = faults.take(request.method, pathOf(request.url), faults.scoped ? organizationOf(request) : null)
     if (fault === null) return
     request.log.info({ fault: fault.id }, 'injecting a fault')

@@ -68,6 +68,12 @@ export class Journal {
     this.#start = 0
     return n
   }
+
+  /** Forgets every entry and numbers the next from 1 again (a reset). */
+  reset (): void {
+    this.clear()
+    this.#nextId = 1
+  }
 }
 
 /** Bodies longer than this (as JSON text) are not kept: the journal's memory stays bounded. */

@@ -33,8 +33,8 @@ const adminState: FastifyPluginAsyncTypebox = async (app) => {
       }
       return applyFixtures(app.db, app.ids, app.bootFixtures, now, { force: true }).organizationIds
     }).immediate()
-    app.faults.clear()
-    app.journal.clear()
+    app.faults.reset()
+    app.journal.reset()
     request.log.info({ to }, 'state reset')
     return { success: true as const, data: { to, organizationIds } }
   })

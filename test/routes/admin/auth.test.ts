@@ -1,5 +1,6 @@
 // The control API's own protection: open without a token; with one, every /__admin call must carry it.
 import t from 'tap'
+import { servedRoutes } from '../../../scripts/vendor-coverage.js'
 import { build, json, seedOrg } from '../../helpers/build.js'
 
 const TOKEN = 'admin-token-for-tests-0123456789'
@@ -32,6 +33,15 @@ const ROUTES: Array<[string, string, object?]> = [
   // An unknown route under the prefix is refused too, rather than telling what exists.
   ['GET', '/__admin/nothing-here']
 ]
+
+t.test('the list above is every control route the app serves', async (t) => {
+  const app = await build(t)
+  const served = servedRoutes(app).filter((r) => r.path.startsWith('/__admin/'))
+    .map((r) => `${r.method} ${r.path.replace(/\{\w+\}/g, 'x')}`)
+  const listed = ROUTES.filter(([, url]) => !url.includes('nothing-here'))
+    .map(([method, url]) => `${method} ${url.replace(/\/(x|1)$/, '/x').replace('/organizations/x', '/organizations/x')}`)
+  t.same([...new Set(listed)].sort(), [...new Set(served)].sort(), 'a new control route must be added to ROUTES, so the token check covers it')
+})
 
 t.test('with a token configured, every control route refuses a missing or wrong token with 401', async (t) => {
   const app = await build(t, { config: { CONFIDENT_MOCK_ADMIN_TOKEN: TOKEN } })

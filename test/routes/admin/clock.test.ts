@@ -273,3 +273,16 @@ t.test('without CONFIDENT_MOCK_CLOCK or a clock, the server runs on real time', 
   t.equal(s.frozen, false)
   t.ok(Math.abs(Date.parse(s.now) - before) < 1_000)
 })
+
+t.test('on a running clock: freeze, then advance past trialEndsAt, and a 200 becomes the plan rule\'s 403', async (t) => {
+  const app = await build(t, { clock: new Clock() })
+  const trialEndsAt = Date.now() + 86_400_000
+  const org = seedOrg(app, { plan: 'TRIAL', trialEndsAt: new Date(trialEndsAt).toISOString() })
+  t.equal((await invite(app, org, ['before@example.com'])).statusCode, 200, 'inside the trial')
+  const frozen = await clock(app, 'freeze')
+  t.equal(json(frozen).data.frozen, true)
+  await clock(app, 'advance', { by: '2d' })
+  const refused = await invite(app, org, ['after@example.com'])
+  t.equal(refused.statusCode, 403)
+  t.equal(json(refused).error, 'Inviting members is not available on the Free plan outside of the trial period')
+})

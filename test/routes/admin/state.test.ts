@@ -58,7 +58,10 @@ t.test('reset restores exactly the boot fixtures: same rows, same ids; faults, j
   t.same(json(await get(app, '/__admin/clock')).data, { now: new Date(T0).toISOString(), frozen: true })
   t.equal((await get(app, '/v1/organization', ACME_KEY)).statusCode, 200, 'the fault is gone')
   // The journal was cleared by the reset; the request just above is its only entry.
-  t.same(json(await get(app, '/__admin/journal')).data.map((e: { path: string }) => e.path), ['/v1/organization'])
+  t.same(json(await get(app, '/__admin/journal')).data.map((e: { id: number, path: string }) => [e.id, e.path]), [[1, '/v1/organization']],
+    'the journal numbers from 1 again')
+  t.equal(json(await post(app, '/__admin/faults', { path: '/v1/nothing', status: 500 })).data.id, 1, 'and so do faults')
+  await app.inject({ method: 'DELETE', url: '/__admin/faults' })
 
   // The same calls after the reset give the same ids as the first time.
   const again = await activity(app)
