@@ -6,6 +6,18 @@ import { Clock } from '../src/clock.js'
 import { defaultConfig } from '../src/config.js'
 import { T0, build, json, seedOrg } from './helpers/build.js'
 
+/** A stream for pino that keeps every line written to it. */
+function logCapture () {
+  const lines: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    }
+  })
+  return { lines, stream }
+}
+
 t.test('unknown routes answer 404 in the envelope, with or without a key', async (t) => {
   const app = await build(t)
   const org = seedOrg(app)
@@ -29,13 +41,7 @@ t.test('GET /health needs no key', async (t) => {
 })
 
 t.test('an unexpected failure is a generic 500 to the client and complete in the log; keys never logged', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write (chunk, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    }
-  })
+  const { lines, stream } = logCapture()
   const config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:', LOG_LEVEL: 'info' })
   const app = await buildApp(config, {
     logger: { ...loggerOptions(config), stream },
@@ -67,13 +73,7 @@ t.test('an unexpected failure is a generic 500 to the client and complete in the
 })
 
 t.test('the logger redacts the key header if headers are ever logged', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write (chunk, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    }
-  })
+  const { lines, stream } = logCapture()
   const config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:' })
   // A request serializer that does log headers, as a user's debugging might add.
   const app = await buildApp(config, {
@@ -90,13 +90,7 @@ t.test('the logger redacts the key header if headers are ever logged', async (t)
 })
 
 t.test('a key or the admin token put in a URL never reaches the log', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write (chunk, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    }
-  })
+  const { lines, stream } = logCapture()
   const token = 'admin-token-in-the-url-0123456789'
   const config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:', LOG_LEVEL: 'trace', CONFIDENT_MOCK_ADMIN_TOKEN: token })
   const app = await buildApp(config, { logger: { ...loggerOptions(config), stream }, clock: new Clock(T0), fixtures: { organizations: [] } })

@@ -18,6 +18,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** An onRequest hook for the scopes that need an organization key. */
     authenticate: (request: FastifyRequest) => Promise<void>
+    /**
+     * The organization whose valid key a request carries, read before (or without) authenticate:
+     * for faults limited to one organization and for the journal. Null for no key or an invalid one.
+     */
+    keyOrganization: (request: FastifyRequest) => string | null
   }
   interface FastifyRequest {
     caller: Caller | null
@@ -30,6 +35,12 @@ export const API_KEY_HEADER = 'confident_api_key'
 export default fp(async (app) => {
   const keys = apiKeysRepository(app.db)
   app.decorateRequest('caller', null)
+  app.decorate('keyOrganization', (request: FastifyRequest) => {
+    const key = request.headers[API_KEY_HEADER]
+    if (typeof key !== 'string' || key === '') return null
+    const record = keys.findByDigest(keyDigest(key))
+    return record?.valid === true ? record.organizationId : null
+  })
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const key = request.headers[API_KEY_HEADER]
     if (typeof key !== 'string' || key === '') throw new MissingApiKeyError()

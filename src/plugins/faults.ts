@@ -5,9 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from 'typebox'
 import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
-import { keyDigest } from '../keys.js'
-import { apiKeysRepository } from '../repositories/api-keys.js'
-import { API_KEY_HEADER } from './auth.js'
 import type { FaultSchema } from '../schemas/admin.js'
 import { envelope } from './error-handler.js'
 
@@ -106,17 +103,7 @@ declare module 'fastify' {
 
 export default fp(async (app) => {
   const faults = new Faults()
-  const keys = apiKeysRepository(app.db)
   app.decorate('faults', faults)
-
-  /** The organization a request's key belongs to, for faults limited to one organization. */
-  function organizationOf (request: FastifyRequest): string | null {
-    const key = request.headers[API_KEY_HEADER]
-    if (typeof key !== 'string' || key === '') return null
-    const record = keys.findByDigest(keyDigest(key))
-    // As the journal reads it: the organization of a valid key only.
-    return record?.valid === true ? record.organizationId : null
-  }
 
   // A delay in progress must not hold a shutdown for up to a minute: closing cuts it short.
   const closing = new AbortController()
@@ -127,7 +114,7 @@ export default fp(async (app) => {
   // Before authentication, so a fault can stand in for any answer, a 401 included.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (faults.size === 0 || !(request.url.startsWith('/v1/') || request.url === '/v1' || request.url.startsWith('/v1?'))) return
-    const fault = faults.take(request.method, pathOf(request.url), faults.scoped ? organizationOf(request) : null)
+    const fault = faults.take(request.method, pathOf(request.url), faults.scoped ? app.keyOrganization(request) : null)
     if (fault === null) return
     request.log.info({ fault: fault.id }, 'injecting a fault')
     if (fault.delayMs > 0) {
@@ -141,4 +128,4 @@ export default fp(async (app) => {
       return reply.code(fault.status).send(envelope(fault.error ?? STATUS_CODES[fault.status] ?? 'Injected fault'))
     }
   })
-}, { name: 'faults', dependencies: ['db'] })
+}, { name: 'faults', dependencies: ['db', 'auth'] })

@@ -3,10 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from 'typebox'
 import { compileGlob, pathOf } from '../glob.js'
-import { keyDigest } from '../keys.js'
 import { REDACTED, scrubText, secretsOf } from '../redact.js'
 import type { JournalEntrySchema, JournalQuery } from '../schemas/admin.js'
-import { apiKeysRepository } from '../repositories/api-keys.js'
 import { API_KEY_HEADER } from './auth.js'
 
 /** A request received on /v1, keys redacted (its shape is the control API's schema). */
@@ -149,17 +147,8 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
   const journal = new Journal(opts.size)
   app.decorate('journal', journal)
   if (opts.size === 0) return
-  const keys = apiKeysRepository(app.db)
-  /** For a request answered before authentication (a fault, a 403): the organization of a valid key. */
-  const organizationOf = (key: string | null): string | null => {
-    if (key === null || key === '') return null
-    const record = keys.findByDigest(keyDigest(key))
-    return record?.valid === true ? record.organizationId : null
-  }
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.url.startsWith('/v1/') && request.url !== '/v1') return
-    const header = request.headers[API_KEY_HEADER]
-    const key = typeof header === 'string' ? header : null
     const secrets = opts.adminToken === undefined ? secretsOf(request.headers) : [...secretsOf(request.headers), opts.adminToken]
     const q = request.url.indexOf('?')
     journal.add({
@@ -168,7 +157,7 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
       path: pathFor(request.url, secrets),
       query: q === -1 ? {} : Object.fromEntries([...new URLSearchParams(request.url.slice(q + 1))].map(([k, v]) => [scrubText(k, secrets), scrubText(v, secrets)])),
       status: reply.statusCode,
-      organizationId: request.caller?.organizationId ?? organizationOf(key),
+      organizationId: request.caller?.organizationId ?? app.keyOrganization(request),
       headers: headersOf(request, secrets),
       ...storedBody(request.body, secrets),
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000
