@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Clock } from './clock.js'
+import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './compilers.js'
 import type { Config } from './config.js'
 import type { Fixtures } from './fixtures/schema.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
@@ -82,7 +83,16 @@ function describeValidation (errors: ErrorObject[], dataVar: string): Error {
   return new Error(`${dataVar}${path} ${message}`)
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Compiles every route's validators and serializers now (they compile on first use); returns how many. */
+    compileSchemas: () => number
+  }
+}
+
 export async function buildApp (config: Config, opts: BuildOptions = {}) {
+  // The app's lazy compilers (src/compilers.ts) are kept under this key.
+  const compilers = {}
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
     // Bodies over 1 MiB are refused with 413 (BEHAVIOUR.md section 1).
@@ -97,10 +107,12 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     clientErrorHandler,
     // While draining, requests already on an open connection are served (the database closes
     // after them) rather than refused with Fastify's own 503 body, which is not the envelope.
-    return503OnClosing: false
+    return503OnClosing: false,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory(compilers) } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setValidatorCompiler(validatorCompiler())
+  app.setValidatorCompiler(lazyValidatorCompiler(validatorCompiler(), compilers))
+  app.decorate('compileSchemas', () => compileAll(compilers))
   // JSON only: any other media type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser('text/plain')
   app.addSchema(ErrorEnvelopeSchema)
