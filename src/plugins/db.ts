@@ -2,6 +2,7 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3'
 import fp from 'fastify-plugin'
 import { openDatabase, type Db } from '../db/index.js'
+import { groupCommit, type GroupCommit } from '../db/group-commit.js'
 import { createIdGenerator, type IdGenerator } from '../db/ids.js'
 import { createTokenSigner, type TokenSigner } from '../db/tokens.js'
 
@@ -11,6 +12,8 @@ declare module 'fastify' {
     sqlite: SqliteDatabase
     ids: IdGenerator
     tokens: TokenSigner
+    /** One IMMEDIATE transaction per event-loop turn for the writes queued in it (the invitation creates). */
+    commits: GroupCommit
   }
 }
 
@@ -25,6 +28,7 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   app.decorate('sqlite', sqlite)
   app.decorate('ids', createIdGenerator(sqlite, opts.idSeed))
   app.decorate('tokens', createTokenSigner(sqlite))
+  app.decorate('commits', groupCommit(sqlite))
   app.addHook('onClose', async () => {
     sqlite.close()
   })

@@ -18,6 +18,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   app.decorate('invitations', invitationService({
     sqlite: app.sqlite,
+    commits: app.commits,
     clock: app.clock,
     tokens: app.tokens,
     projects: projectsRepository(app.db),

@@ -1,6 +1,7 @@
 // The invitation rules, once for both kinds (project and organization): checks, skip logic, lifecycle.
 import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
+import type { GroupCommit } from '../db/group-commit.js'
 import type { TokenSigner } from '../db/tokens.js'
 import {
   InvalidTokenError,
@@ -24,6 +25,8 @@ export type InvitationKindName = 'PROJECT' | 'ORGANIZATION'
 
 export interface InvitationServiceDeps {
   sqlite: Database
+  /** Where creates run: one transaction for every create of an event-loop turn. */
+  commits: GroupCommit
   clock: Clock
   tokens: TokenSigner
   projects: ProjectsRepository
@@ -51,7 +54,7 @@ export interface Responded {
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { sqlite, clock, tokens, projects, roles, people } = deps
+  const { sqlite, commits, clock, tokens, projects, roles, people } = deps
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
   /** A project of the caller's organization (404 otherwise), or the caller's organization itself. */
@@ -87,13 +90,6 @@ export function invitationService (deps: InvitationServiceDeps) {
       rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.kind, row) })))
   }
 
-  // better-sqlite3 transactions are synchronous: nothing in here awaits.
-  const insertInvitations = sqlite.transaction((owner: Owner, roleId: string | null, emails: string[], now: number) => {
-    const created = repos[owner.kind].insertPending(owner.ownerId, roleId, now, emails)
-    recordEmails(owner, created, now)
-    return created
-  })
-
   function requireInvitation (owner: Owner, invitationId: number): InvitationRow {
     const row = repos[owner.kind].findForOwner(owner.ownerId, invitationId)
     if (row === null) throw new InvitationNotFoundError()
@@ -114,14 +110,23 @@ export function invitationService (deps: InvitationServiceDeps) {
   })
 
   return {
-    /** Checks 3 to 6 of BEHAVIOUR.md section 3, then creates the invitations in one transaction. */
-    create (kind: InvitationKindName, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): InvitationRow[] {
-      const owner = requireOwner(kind, caller, ownerId)
-      requireMayInvite(caller)
-      if (roleId !== null) requireRole(owner, roleId)
-      // IMMEDIATE takes the write lock up front, so a second process on the same file waits
-      // (busy_timeout) instead of failing on a read-to-write upgrade.
-      return insertInvitations.immediate(owner, roleId, uniqueEmails(emails), clock.now())
+    /**
+     * Checks 3 to 6 of BEHAVIOUR.md section 3, then creates the invitations and their emails. All of
+     * it runs inside the group transaction (see db/group-commit.ts): the checks read the same state
+     * the insert writes to, without a read transaction of their own, and the answer comes after the
+     * commit. Nothing in here awaits.
+     */
+    create (kind: InvitationKindName, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
+      const addresses = uniqueEmails(emails)
+      return commits.run(() => {
+        const owner = requireOwner(kind, caller, ownerId)
+        requireMayInvite(caller)
+        if (roleId !== null) requireRole(owner, roleId)
+        const now = clock.now()
+        const created = repos[owner.kind].insertPending(owner.ownerId, roleId, now, addresses)
+        recordEmails(owner, created, now)
+        return created
+      })
     },
 
     /** PENDING and DECLINED invitations, by id. */

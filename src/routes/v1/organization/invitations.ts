@@ -52,7 +52,7 @@ const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions
   }, async (request) => {
     const caller = callerOf(request)
     const { emails, organizationRoleId } = request.body
-    const rows = app.invitations.create('ORGANIZATION', caller, caller.organizationId, emails, organizationRoleId ?? null)
+    const rows = await app.invitations.create('ORGANIZATION', caller, caller.organizationId, emails, organizationRoleId ?? null)
     return { success: true as const, data: { invitations: rows.map(toOrganizationInvitation) } }
   })
 

@@ -57,7 +57,7 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
     }
   }, async (request) => {
     const { emails, projectRoleId } = request.body
-    const rows = app.invitations.create('PROJECT', callerOf(request), request.params.projectId, emails, projectRoleId ?? null)
+    const rows = await app.invitations.create('PROJECT', callerOf(request), request.params.projectId, emails, projectRoleId ?? null)
     return { success: true as const, data: { invitations: rows.map(toProjectInvitation) } }
   })
 

@@ -1,0 +1,68 @@
+// Group commit: the writes of every request handled in one turn of the event loop share one transaction.
+import type { Database } from 'better-sqlite3'
+
+interface Pending {
+  work: () => unknown
+  resolve: (value: unknown) => void
+  reject: (reason: unknown) => void
+}
+
+type Outcome = { ok: true, value: unknown } | { ok: false, error: unknown }
+
+export interface GroupCommit {
+  /**
+   * Runs `work` (synchronous: no awaits inside) in the next group transaction, in its own savepoint,
+   * and resolves with its result once that transaction has committed; rejects with what it threw
+   * (its savepoint rolled back, the others kept) or with the commit's own failure.
+   */
+  run: <T>(work: () => T) => Promise<T>
+}
+
+/**
+ * Requests that arrive together are parsed and validated in the same turn of the event loop; their
+ * writes queue here and run at the end of that turn (setImmediate) in one IMMEDIATE transaction.
+ * A commit writes each changed page to the WAL once, so the requests that share one pay for their
+ * common pages (the table and index leaves, the AUTOINCREMENT counter) once. A request is answered
+ * only after the commit that holds its rows, so an acknowledged write is as durable as before, and
+ * nothing outside the transaction ever sees a row that might still roll back.
+ */
+export function groupCommit (sqlite: Database): GroupCommit {
+  let queue: Pending[] = []
+  // Called inside the group transaction, better-sqlite3 makes this a savepoint.
+  const inSavepoint = sqlite.transaction((work: () => unknown) => work())
+  const runAll = sqlite.transaction((batch: Pending[]): Outcome[] => batch.map((item) => {
+    try {
+      return { ok: true, value: inSavepoint(item.work) }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  }))
+
+  function flush () {
+    const batch = queue
+    queue = []
+    let outcomes: Outcome[]
+    try {
+      if (!sqlite.open) throw new Error('the database is closed')
+      outcomes = runAll.immediate(batch)
+    } catch (error) {
+      // BEGIN or COMMIT failed (a busy or full disk, a closed database): nothing of the batch stayed.
+      for (const item of batch) item.reject(error)
+      return
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) item.resolve(outcome.value)
+      else item.reject(outcome.error)
+    })
+  }
+
+  return {
+    run <T>(work: () => T): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush)
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      })
+    }
+  }
+}
