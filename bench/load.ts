@@ -15,6 +15,8 @@ export interface LoadOptions {
   headers?: Record<string, string>
   /** Per-request setup and response hooks (autocannon's `requests` option). */
   request?: Request
+  /** A sequence each connection cycles through instead (a mixed workload); overrides `request`. */
+  requests?: Request[]
 }
 
 export interface LoadResult {
@@ -65,7 +67,7 @@ export async function runLoad (opts: LoadOptions): Promise<LoadResult> {
     timeout: REQUEST_TIMEOUT_SECONDS,
     method: opts.method ?? 'GET',
     headers: opts.headers ?? {},
-    ...(opts.request === undefined ? {} : { requests: [opts.request] }),
+    ...(opts.requests !== undefined ? { requests: opts.requests } : opts.request === undefined ? {} : { requests: [opts.request] }),
     setupClient: (client) => { clients.push(client) }
   })
   instance.on('response', (_client: Client, _status: number, _bytes: number, responseTime: number) => {
