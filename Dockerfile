@@ -23,6 +23,8 @@ RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build's second step bundles the server and CLI entry points (scripts/bundle.ts).
+COPY scripts/bundle.ts ./scripts/bundle.ts
 # Compile, then drop the dev dependencies: `npm prune --omit=dev` leaves the tree that
 # `npm ci --omit=dev` would install from the same lock file, without installing (and compiling
 # better-sqlite3) a second time. Then drop better-sqlite3's compile leftovers (SQLite sources,
@@ -55,7 +57,7 @@ RUN mkdir -p /data && chown node:node /data
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# dist/db/index.js resolves ../../migrations, i.e. /app/migrations; applied at boot.
+# src/paths.ts finds /app (package.json and migrations/ side by side); migrations are applied at boot.
 COPY migrations ./migrations
 
 USER node

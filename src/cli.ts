@@ -2,6 +2,7 @@
 // The confident-mock command: serve (the default), healthcheck, help and version.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { PACKAGE_JSON } from './paths.js'
 
 /** Exit code for a command line this program cannot use (as `serve` uses for bad configuration). */
 const USAGE_ERROR = 2
@@ -24,7 +25,7 @@ const HEALTHCHECK_FLAGS = [
 
 function version (): string {
   // package.json is one level above both src/ and dist/.
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }
   return pkg.version
 }
 

@@ -1,18 +1,16 @@
 // The one configuration schema: environment variables validated at boot, the Config type derived from it.
 import { join, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { Type, type Static } from 'typebox'
-
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url))
+import { PACKAGE_ROOT } from './paths.js'
 
 /**
  * The default database: under the project folder (src/ and dist/ are one level below it) when run
  * from a clone; under the current folder when run from an installed package, whose own folder in
  * node_modules a reinstall would wipe (and may be read-only).
  */
-export function defaultDatabase (root = PROJECT_ROOT, cwd = process.cwd()): string {
+export function defaultDatabase (root = PACKAGE_ROOT, cwd = process.cwd()): string {
   return join(root.split(sep).includes('node_modules') ? cwd : root, 'data', 'confident-mock.sqlite')
 }
 

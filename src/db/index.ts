@@ -1,10 +1,10 @@
 // Opens the SQLite database, applies its pragmas and the committed migrations.
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Sqlite from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { MIGRATIONS_FOLDER } from '../paths.js'
 import * as schema from './schema.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
@@ -14,7 +14,7 @@ export interface Database {
   sqlite: Sqlite.Database
 }
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url))
+export { MIGRATIONS_FOLDER }
 
 export function openDatabase (path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })

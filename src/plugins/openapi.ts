@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifySchema } from 'fastify'
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
+import { PACKAGE_JSON } from '../paths.js'
 import { API_KEY_HEADER } from './auth.js'
 
 /** Where the control API is mounted (src/app.ts); its operations get the Control tags and the optional token. */
@@ -118,7 +119,7 @@ interface PackageJson { name: string, version: string, description: string }
 /** @see https://github.com/fastify/fastify-swagger @see https://github.com/fastify/fastify-swagger-ui */
 export default fp(async (app) => {
   // package.json is two levels above both src/plugins/ and dist/plugins/.
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageJson
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson
   await app.register(swagger, {
     openapi: {
       // 3.1: the schemas' `type: 'null'` unions are valid as they are (3.0 has only `nullable`).
