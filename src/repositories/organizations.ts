@@ -1,5 +1,5 @@
 // Organizations: the caller's own, and its members as far as creating a project needs them.
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationMembers, organizations, users, type Plan } from '../db/schema.js'
 
@@ -11,10 +11,13 @@ export interface OrganizationRow {
 }
 
 export function organizationsRepository (db: Db) {
+  // GET /v1/organization's one read, prepared once.
+  const byId = db.select({ id: organizations.id, name: organizations.name, plan: organizations.plan, createdAt: organizations.createdAt })
+    .from(organizations).where(eq(organizations.id, sql.placeholder('id'))).prepare()
+
   return {
     find (id: string): OrganizationRow | null {
-      return db.select({ id: organizations.id, name: organizations.name, plan: organizations.plan, createdAt: organizations.createdAt })
-        .from(organizations).where(eq(organizations.id, id)).get() ?? null
+      return byId.get({ id }) ?? null
     },
 
     /** The user id of the organization's member with this (lower-case) address, or null. */

@@ -39,6 +39,10 @@ export function projectsRepository (db: Db) {
     governancePolicy: { id: governancePolicies.id, name: governancePolicies.name }
   }).from(projects).leftJoin(governancePolicies, eq(governancePolicies.id, projects.governancePolicyId))
 
+  // GET /v1/projects's read, prepared once.
+  const listed = rows().where(eq(projects.organizationId, sql.placeholder('organizationId')))
+    .orderBy(asc(projects.createdAt), asc(sql`${projects}.rowid`)).prepare()
+
   return {
     /** Any organization's project: for server-side flows with no caller, such as accepting an invitation. */
     findById (projectId: string): ProjectRef | null {
@@ -52,8 +56,7 @@ export function projectsRepository (db: Db) {
 
     /** The organization's projects in creation order (rowid breaks ties between equal times). */
     listForOrg (organizationId: string): ProjectRow[] {
-      return rows().where(eq(projects.organizationId, organizationId))
-        .orderBy(asc(projects.createdAt), asc(sql`${projects}.rowid`)).all()
+      return listed.all({ organizationId })
     },
 
     /** A project with everything the API shows, if it is this organization's. */
