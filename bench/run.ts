@@ -25,6 +25,8 @@ const SECONDS = envNumber('BENCH_SECONDS', 8, false)
 const ROUNDS = envNumber('BENCH_ROUNDS', 3, true)
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 10, true)
 const LAUNCHES = envNumber('BENCH_LAUNCHES', 7, true)
+// BENCH_LAUNCH_ONLY=1: only the launch timings (a quick check of start-up work).
+const LAUNCH_ONLY = process.env['BENCH_LAUNCH_ONLY'] === '1'
 // Enough to open the connections and let V8 optimise the hot path, short next to the measured run.
 const WARMUP_SECONDS = Math.min(2, SECONDS)
 // When set, the real server runs under `node --cpu-prof` and writes its profile into this folder.
@@ -252,7 +254,8 @@ async function main () {
   let keepTmp = false
   try {
     const launch = await launches(tmp)
-    console.log('')
+    console.log(`  launch: new database ${(launch.fresh / launch.bare).toFixed(2)}x, restart ${(launch.restart / launch.bare).toFixed(2)}x of the bare server's\n`)
+    if (LAUNCH_ONLY) return
 
     const barePort = await freePort()
     children.push(await startServer({

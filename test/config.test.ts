@@ -23,7 +23,7 @@ t.test('values are coerced and validated; errors name the variable', async (t) =
     [{ PORT: '1.5' }, /PORT must be integer/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be equal to one of the allowed values/],
     [{ CONFIDENT_MOCK_MAX_EMAILS: '-1' }, /CONFIDENT_MOCK_MAX_EMAILS must be >= 1/],
-    [{ CONFIDENT_MOCK_ADMIN_TOKEN: 'short' }, /CONFIDENT_MOCK_ADMIN_TOKEN must NOT have fewer than 8 characters/],
+    [{ CONFIDENT_MOCK_ADMIN_TOKEN: 'short' }, /CONFIDENT_MOCK_ADMIN_TOKEN must not have fewer than 8 characters/i],
     [{ CONFIDENT_MOCK_JOURNAL_SIZE: '-1' }, /CONFIDENT_MOCK_JOURNAL_SIZE must be >= 0/],
     [{ CONFIDENT_MOCK_CLOCK: 'tomorrow' }, /CONFIDENT_MOCK_CLOCK must match pattern/],
     [{ CONFIDENT_MOCK_CLOCK: '2026-13-45T99:00:00Z' }, /CONFIDENT_MOCK_CLOCK is not a time this server can read/]

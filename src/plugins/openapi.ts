@@ -1,8 +1,7 @@
 // The served contract: an OpenAPI 3.1 document built from the route schemas (/openapi.json, /openapi.yaml) and Swagger UI at /docs.
 import { readFileSync } from 'node:fs'
-import swagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import type { FastifySchema } from 'fastify'
+import type { FastifyDynamicSwaggerOptions, SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { PACKAGE_JSON } from '../paths.js'
@@ -116,11 +115,76 @@ export const documentObject: SwaggerTransformObject = (documentObject) => {
 
 interface PackageJson { name: string, version: string, description: string }
 
-/** @see https://github.com/fastify/fastify-swagger @see https://github.com/fastify/fastify-swagger-ui */
+/** Response headers of the inner documentation app that the answer does not carry over (its own are set again). */
+const NOT_COPIED = new Set(['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'date'])
+
+/**
+ * The document and the Swagger UI are made by @fastify/swagger and @fastify/swagger-ui, but not at
+ * boot: loading them (with yaml, @fastify/static and their dependencies) was a sixth of the time from
+ * launch to the first healthy answer, for pages most runs never open. Here every route's options
+ * are recorded as they are added; the first request for the document or the UI builds a small
+ * inner Fastify app with both plugins and a stand-in for each recorded route (same method, URL and
+ * schema, no handler, nothing compiled), and later requests reuse it.
+ *
+ * @see https://github.com/fastify/fastify-swagger @see https://github.com/fastify/fastify-swagger-ui
+ */
 export default fp(async (app) => {
-  // package.json is two levels above both src/plugins/ and dist/plugins/.
-  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson
-  await app.register(swagger, {
+  const routes: RouteOptions[] = []
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are Fastify's automatic twins of GET ones; hidden ones are this plugin's own.
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true
+    if (route.method !== 'HEAD' && !hidden) routes.push(route)
+  })
+
+  let docs: Promise<FastifyInstance> | undefined
+  function documentation (): Promise<FastifyInstance> {
+    return (docs ??= build().catch((err: unknown) => {
+      docs = undefined
+      throw err
+    }))
+  }
+
+  async function build (): Promise<FastifyInstance> {
+    const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] =
+      await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')])
+    // package.json sits next to migrations/ (src/paths.ts).
+    const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson
+    const inner = Fastify({ logger: false, exposeHeadRoutes: false })
+    // The stand-ins never run: nothing to validate or serialize.
+    inner.setValidatorCompiler(() => () => true)
+    inner.setSerializerCompiler(() => (data) => JSON.stringify(data))
+    for (const schema of Object.values(app.getSchemas())) inner.addSchema(schema)
+    await inner.register(swagger, swaggerOptions(pkg))
+    await inner.register(swaggerUi, { routePrefix: '/docs' })
+    await inner.register(async (scope) => {
+      for (const { method, url, schema } of routes) scope.route({ method, url, schema: schema ?? {}, handler: async () => null })
+    })
+    await inner.ready()
+    return inner
+  }
+
+  /** /docs and everything under it: answered by the inner app's Swagger UI routes. */
+  async function ui (request: FastifyRequest, reply: FastifyReply) {
+    const inner = await documentation()
+    const res = await inner.inject({ method: 'GET', url: request.url, headers: { accept: request.headers.accept ?? '*/*' } })
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value)
+    }
+    return reply.code(res.statusCode).send(res.rawPayload)
+  }
+
+  app.get('/docs', { schema: { hide: true } }, ui)
+  app.get('/docs/*', { schema: { hide: true } }, ui)
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (await documentation()).swagger())
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => {
+    const yaml = (await documentation()).swagger({ yaml: true })
+    reply.type('application/yaml; charset=utf-8')
+    return yaml
+  })
+}, { name: 'openapi' })
+
+function swaggerOptions (pkg: PackageJson): FastifyDynamicSwaggerOptions {
+  return {
     openapi: {
       // 3.1: the schemas' `type: 'null'` unions are valid as they are (3.0 has only `nullable`).
       openapi: '3.1.0',
@@ -153,12 +217,5 @@ export default fp(async (app) => {
     refResolver: { clone: true, buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` },
     transform: documentRoute,
     transformObject: documentObject
-  })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
-
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => {
-    reply.type('application/yaml; charset=utf-8')
-    return app.swagger({ yaml: true })
-  })
-}, { name: 'openapi' })
+  }
+}

@@ -7,6 +7,9 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
     // A container's health check asks every 10 s: its requests are not worth two info lines each.
     logLevel: 'warn',
+    // Written as it is (the answer is fixed): a health check right after launch, as a container's or
+    // the benchmark's, does not wait for a serializer to compile.
+    serializerCompiler: () => (data) => JSON.stringify(data),
     schema: {
       tags: ['Server'],
       operationId: 'health',
