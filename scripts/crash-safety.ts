@@ -868,8 +868,9 @@ export async function runCrashSafety (opts: CrashOptions): Promise<CrashResult> 
       admin.close()
       checks.that('the server died of SIGKILL', killedBy === 'SIGKILL', `exit signal ${killedBy}`)
       // Responses the server wrote just before it died still arrive, so fewer may go unanswered than were
-      // in flight; the last STRAWS creates were written just before the kill, so they at least should not.
-      checks.that('the kill cut requests off mid-flight', ctx.unanswered >= STRAWS && ctx.unanswered <= inFlightAtKill,
+      // in flight (on a loaded machine even the last STRAWS creates, written just before the kill, may be
+      // answered in time): the kill came mid-flight if those were in flight when it was sent.
+      checks.that('the kill came with requests in flight', inFlightAtKill >= STRAWS && ctx.unanswered <= inFlightAtKill,
         `${inFlightAtKill} in flight at the kill, ${ctx.unanswered} never answered`)
       checks.expect('every answer before the kill was the expected 200', ctx.unexpected, `${ctx.answered} answers`)
       checks.expect('ids reported by creates are new (above every id stored before, none twice)', ctx.idProblems,

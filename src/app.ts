@@ -10,7 +10,7 @@ import type { Fixtures } from './fixtures/schema.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import dbPlugin from './plugins/db.js'
-import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
+import errorHandler, { clientErrorHandler, frameworkErrors, strictJsonParser } from './plugins/error-handler.js'
 import faultsPlugin from './plugins/faults.js'
 import fixturesPlugin from './plugins/fixtures.js'
 import journalPlugin from './plugins/journal.js'
@@ -21,7 +21,7 @@ import organizationPlugin from './plugins/organization.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './redact.js'
-import { ErrorEnvelopeSchema } from './schemas/common.js'
+import { EARLIEST_ISO_MS, ErrorEnvelopeSchema, LATEST_ISO_MS } from './schemas/common.js'
 import health from './routes/health.js'
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -36,9 +36,11 @@ export interface BuildOptions {
 }
 
 /**
- * pino settings: no key or token reaches a log line, not even one a client put in the URL (the
- * request line is logged with the caller's own credentials, the admin token and any key in this
- * server's format replaced).
+ * pino settings: no key or token reaches a log line, not even one a client put in the URL or the
+ * Host header (the request line is logged with the caller's own credentials, the admin token and
+ * any key in this server's format replaced, also when percent-encoded or in another case). As a
+ * last net, every line is scrubbed of the admin token and of keys in this server's format before
+ * it is written, whatever logged it.
  */
 export function loggerOptions (config: Config) {
   const configured = config.CONFIDENT_MOCK_ADMIN_TOKEN === undefined ? [] : [config.CONFIDENT_MOCK_ADMIN_TOKEN]
@@ -46,14 +48,18 @@ export function loggerOptions (config: Config) {
     level: config.LOG_LEVEL,
     redact: { paths: [`req.headers.${API_KEY_HEADER}`, 'req.headers.authorization', 'req.headers["x-admin-token"]'], censor: REDACTED },
     serializers: {
-      req: (request: FastifyRequest) => ({
-        method: request.method,
-        url: scrubText(request.url, [...secretsOf(request.headers), ...configured]),
-        host: request.host,
-        remoteAddress: request.ip,
-        remotePort: request.socket?.remotePort
-      })
+      req: (request: FastifyRequest) => {
+        const secrets = [...secretsOf(request.headers), ...configured]
+        return {
+          method: request.method,
+          url: scrubText(request.url, secrets),
+          host: scrubText(request.host, secrets),
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort
+        }
+      }
     },
+    hooks: { streamWrite: (line: string) => scrubText(line, configured) },
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
   }
 }
@@ -65,10 +71,28 @@ export function loggerOptions (config: Config) {
  */
 function validatorCompiler () {
   const options = { allErrors: false, strict: false, useDefaults: true } as const
-  const body = addFormats(new Ajv({ ...options, coerceTypes: false }))
-  const text = addFormats(new Ajv({ ...options, coerceTypes: true }))
+  const body = strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: false })))
+  const text = strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: true })))
   return ({ schema, httpPart }: { schema: object, httpPart?: string }) =>
     (httpPart === 'body' ? body : text).compile(schema)
+}
+
+/**
+ * "date-time" as the format allows it, and also a time Date reads (not a leap second) that stays
+ * within years 0000-9999 once in UTC: "9999-12-31T23:59:59-01:00" is year 10000, which
+ * toISOString writes as "+010000-...", a string no date-time schema accepts (the answer would fail).
+ */
+function strictDateTime (ajv: Ajv): Ajv {
+  const format = ajv.formats['date-time'] as { validate: (text: string) => boolean }
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (text: string) => {
+      if (!format.validate(text)) return false
+      const ms = Date.parse(text)
+      return ms >= EARLIEST_ISO_MS && ms <= LATEST_ISO_MS
+    }
+  })
+  return ajv
 }
 
 /** "body.emails[1] must match format "email"": names the field that failed. */
@@ -108,6 +132,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     // While draining, requests already on an open connection are served (the database closes
     // after them) rather than refused with Fastify's own 503 body, which is not the envelope.
     return503OnClosing: false,
+    // A request whose body stops short of its Content-Length would otherwise hold its connection
+    // forever (Fastify's default is no limit). 60 s, Node's own headersTimeout, which must not
+    // exceed it: the answer is a 408 in the envelope, at most 30 s later (Node checks every 30 s).
+    requestTimeout: 60_000,
     schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory(compilers) } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -115,9 +143,12 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.decorate('compileSchemas', () => compileAll(compilers))
   // JSON only: any other media type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser('text/plain')
+  // JSON read as bytes, so that a body that is not UTF-8 is refused rather than stored with U+FFFD.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app.getDefaultJsonParser('remove', 'remove')))
   app.addSchema(ErrorEnvelopeSchema)
 
-  await app.register(errorHandler)
+  await app.register(errorHandler, { adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
   await app.register(fixturesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })

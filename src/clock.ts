@@ -1,4 +1,5 @@
 // The server clock: every timestamp and the trial rule read it; tests can freeze, set and advance it.
+import { LATEST_ISO_MS as LAST_INSTANT } from './schemas/common.js'
 
 export interface ClockState {
   /** The clock's current time, ISO 8601. */
@@ -17,9 +18,12 @@ export class Clock {
     this.#frozenAt = this.#boot
   }
 
-  /** Milliseconds since the epoch. */
+  /**
+   * Milliseconds since the epoch. A running clock set near the end stops at 9999-12-31T23:59:59.999Z,
+   * the last instant every timestamp format here can write (a year past 9999 is "+010000-…").
+   */
   now (): number {
-    return this.#frozenAt ?? Date.now() + this.#offset
+    return this.#frozenAt ?? Math.min(Date.now() + this.#offset, LAST_INSTANT)
   }
 
   /** Stops the clock at its current time, or at the time given. */

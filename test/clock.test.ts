@@ -39,3 +39,12 @@ t.test('freezing a running clock at a time lands exactly there', async (t) => {
     clock.unfreeze()
   }
 })
+
+t.test('a running clock stops at 9999-12-31T23:59:59.999Z, the last instant a timestamp here can show', async (t) => {
+  const last = Date.parse('9999-12-31T23:59:59.999Z')
+  const clock = new Clock()
+  clock.set(last - 1)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(clock.now(), last, 'real time moved on 20 ms; the clock stopped at the last instant')
+  t.equal(clock.state().now, '9999-12-31T23:59:59.999Z')
+})

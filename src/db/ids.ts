@@ -33,9 +33,22 @@ export function createIdGenerator (sqlite: Database, seed: string): IdGenerator 
   const next = sqlite.prepare<[], { value: string }>(
     "update meta set value = cast(value as integer) + 1 where key = 'id_counter' returning value"
   )
-  const material = () => digest(`${seed}:${next.get()!.value}`)
+  // A counter moved back (a snapshot imported with a lower id_counter) would hand out ids that rows
+  // already hold, and every insert with one would fail: such ids are skipped instead.
+  const taken = sqlite.prepare<{ id: string }, { taken: number }>(
+    `select ${TEXT_ID_TABLES.map((table) => `exists (select 1 from ${table} where id = @id)`).join(' or ')} as taken`
+  )
+  function fresh (format: (material: Buffer) => string): string {
+    for (;;) {
+      const id = format(digest(`${seed}:${next.get()!.value}`))
+      if (taken.get({ id })!.taken === 0) return id
+    }
+  }
   return {
-    cuid: () => 'c' + BigInt('0x' + material().toString('hex')).toString(36).padStart(24, '0').slice(0, 24),
-    uuid: () => formatUuid(material())
+    cuid: () => fresh((material) => 'c' + BigInt('0x' + material.toString('hex')).toString(36).padStart(24, '0').slice(0, 24)),
+    uuid: () => fresh(formatUuid)
   }
 }
+
+/** The tables whose primary key is a text id made here. */
+const TEXT_ID_TABLES = ['organizations', 'users', 'projects', 'roles', 'permissions', 'policies', 'governance_policies', 'governance_controls'] as const

@@ -1,4 +1,5 @@
 // Schemas of the control API under /__admin: tenants, clock, outbox, journal, faults, snapshots.
+// Integers have a maximum: Ajv takes Infinity (from "1e309", or JSON's 1e400) as an integer otherwise.
 import { Type } from 'typebox'
 import { FixtureOrganizationSchema } from '../fixtures/schema.js'
 import { Success } from './common.js'
@@ -69,7 +70,7 @@ export const OutboxQuery = Type.Object({
   kind: Type.Optional(Kind),
   organizationId: Type.Optional(Type.String({ maxLength: 200 })),
   projectId: Type.Optional(Type.String({ maxLength: 200 })),
-  invitationId: Type.Optional(Type.Integer({ minimum: 1 }))
+  invitationId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
 }, { additionalProperties: false })
 
 export const OutboxEmailSchema = Type.Object({
@@ -90,7 +91,7 @@ export const JournalQuery = Type.Object({
   path: Type.Optional(Type.String({ maxLength: 500, description: 'A path pattern: * is one segment, ** any run of them' })),
   status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
   organizationId: Type.Optional(Type.String({ maxLength: 200 })),
-  since: Type.Optional(Type.Integer({ minimum: 0, description: 'Only entries with a larger id' })),
+  since: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Only entries with a larger id' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'The most recent N of those matching' }))
 }, { additionalProperties: false })
 
@@ -114,7 +115,7 @@ export const FaultBody = Type.Object({
   status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
   error: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'The envelope\'s message (default: the status text)' })),
   delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000, description: 'Wait this long first' })),
-  times: Type.Optional(Type.Integer({ minimum: 1, description: 'Apply to this many requests, then expire (default: until removed)' })),
+  times: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Apply to this many requests, then expire (default: until removed)' })),
   organizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only requests made with a key of this organization' }))
 }, { additionalProperties: false })
 
@@ -130,4 +131,4 @@ export const FaultSchema = Type.Object({
   hits: Type.Integer()
 })
 
-export const FaultIdParams = Type.Object({ faultId: Type.Integer({ minimum: 1 }) })
+export const FaultIdParams = Type.Object({ faultId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })

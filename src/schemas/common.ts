@@ -19,6 +19,13 @@ export function errors (...statuses: number[]) {
 
 export const IsoDateTime = Type.String({ format: 'date-time', description: 'ISO 8601 with milliseconds, UTC' })
 
+/**
+ * The first and last instants an ISO 8601 date-time with a four-digit year names, in UTC: what a
+ * `date-time` field can hold. Outside them toISOString writes "+010000-..." or "-000001-...".
+ */
+export const EARLIEST_ISO_MS = Date.parse('0000-01-01T00:00:00.000Z')
+export const LATEST_ISO_MS = Date.parse('9999-12-31T23:59:59.999Z')
+
 export const ProjectIdParams = Type.Object({
   // No length limits: any id that names no project of the caller's is a 404, as the contract says.
   projectId: Type.String({ description: 'The unique identifier of the project' })

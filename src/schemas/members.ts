@@ -7,7 +7,8 @@ export const DEFAULT_PAGE_SIZE = 25
 export const MAX_PAGE_SIZE = 100
 
 export const PageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'The page number to return. Defaults to 1.' })),
+  // A maximum, so that "Infinity" or "1e309" (which Ajv's coercion reads as Infinity, an integer to it) is refused.
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1, description: 'The page number to return. Defaults to 1.' })),
   pageSize: Type.Optional(Type.Integer({
     minimum: 1,
     maximum: MAX_PAGE_SIZE,

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { AdminTokenInvalidError, AdminTokenMissingError } from '../../errors.js'
-import { envelope } from '../../plugins/error-handler.js'
+import { envelope, strictJsonParser } from '../../plugins/error-handler.js'
 import adminClock from './clock.js'
 import adminFaults from './faults.js'
 import adminInvitations from './invitations.js'
@@ -43,14 +43,10 @@ const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
     reply.code(404).send(envelope(`Route ${request.method} ${request.url.split('?')[0]} not found`))
   })
   // Control calls whose body is optional are often sent with a JSON content type and nothing in
-  // it: read an empty body as none (the default parser refuses it), anything else as usual.
-  const json = app.getDefaultJsonParser('remove', 'remove')
+  // it: read an empty body as none (the default parser refuses it), anything else as at the root.
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString()
-    if (text.trim() === '') done(null, undefined)
-    else json(request, text, done)
-  })
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' },
+    strictJsonParser(app.getDefaultJsonParser('remove', 'remove'), { emptyIsNone: true }))
   // A control call with no body means "no options": validate it as an empty object.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {}

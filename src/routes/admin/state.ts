@@ -3,12 +3,42 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { clearAll, exportSnapshot, importSnapshot, SnapshotError } from '../../db/state.js'
 import { BadDocumentError } from '../../errors.js'
-import { applyFixtures, ensureCatalog, recordFixturesDigest } from '../../fixtures/apply.js'
+import { applyFixtures, ensureCatalog, recordFixturesDigest, systemRoleId } from '../../fixtures/apply.js'
 import { ResetBody, ResetResponse } from '../../schemas/admin.js'
-import { Success, errors } from '../../schemas/common.js'
+import { EARLIEST_ISO_MS, LATEST_ISO_MS, Success, errors } from '../../schemas/common.js'
+import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES } from '../../rules.js'
 
 /** A snapshot of a busy database is far larger than an API request. */
 const SNAPSHOT_BODY_LIMIT = 64 * 1024 * 1024
+
+/** A snapshot the import accepted: every table an array of row objects. */
+type ImportedSnapshot = { tables: Record<string, Array<Record<string, unknown>> | undefined> }
+
+/**
+ * What the import itself lets through but the server cannot live with: a time outside the years
+ * 0000-9999 (the answers that show it as a date-time would fail), and a missing system role (every
+ * invitation accepted, every new member is given one: each would fail on the reference).
+ */
+function checkImported ({ tables }: ImportedSnapshot): void {
+  for (const [table, rows] of Object.entries(tables)) {
+    for (const [i, row] of (rows ?? []).entries()) {
+      for (const [column, value] of Object.entries(row)) {
+        if (column.endsWith('_at') && typeof value === 'number' && (value < EARLIEST_ISO_MS || value > LATEST_ISO_MS)) {
+          throw new SnapshotError(`tables.${table}[${i}].${column} must be a time from 0000-01-01 to 9999-12-31 (milliseconds since the epoch)`)
+        }
+      }
+    }
+  }
+  const roles = tables['roles'] ?? []
+  for (const [scope, names] of [['PROJECT', SYSTEM_PROJECT_ROLES], ['ORGANIZATION', SYSTEM_ORGANIZATION_ROLES]] as const) {
+    for (const name of names) {
+      const id = systemRoleId(scope, name)
+      const found = roles.some((r) => r['id'] === id && r['scope'] === scope && r['name'] === name &&
+        (r['organization_id'] ?? null) === null && (r['project_id'] ?? null) === null)
+      if (!found) throw new SnapshotError(`tables.roles must hold the system role ${scope} ${name} (id ${id}) as this server defines it`)
+    }
+  }
+}
 
 const adminState: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/reset', {
@@ -62,7 +92,12 @@ const adminState: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     try {
-      const tables = importSnapshot(app.sqlite, app.tokens, request.body)
+      // The import is a savepoint of this transaction: a refusal by the checks after it undoes it.
+      const tables = app.sqlite.transaction(() => {
+        const counts = importSnapshot(app.sqlite, app.tokens, request.body)
+        checkImported(request.body as ImportedSnapshot)
+        return counts
+      }).immediate()
       request.log.info('snapshot imported')
       return { success: true as const, data: { tables } }
     } catch (err) {
