@@ -67,14 +67,15 @@ export function loggerOptions (config: Config) {
 /**
  * Two validators: request bodies are checked as sent (no coercion: a string is not an array of
  * one), while path parameters and query strings, which are always text, are coerced to the
- * declared types.
+ * declared types. Each Ajv instance is made when the first schema needs it, not at boot.
  */
 function validatorCompiler () {
   const options = { allErrors: false, strict: false, useDefaults: true } as const
-  const body = strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: false })))
-  const text = strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: true })))
-  return ({ schema, httpPart }: { schema: object, httpPart?: string }) =>
-    (httpPart === 'body' ? body : text).compile(schema)
+  let body: Ajv | undefined
+  let text: Ajv | undefined
+  return ({ schema, httpPart }: { schema: object, httpPart?: string }) => httpPart === 'body'
+    ? (body ??= strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: false })))).compile(schema)
+    : (text ??= strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: true })))).compile(schema)
 }
 
 /**
@@ -107,6 +108,9 @@ function describeValidation (errors: ErrorObject[], dataVar: string): Error {
   return new Error(`${dataVar}${path} ${message}`)
 }
 
+/** Fastify types the validator factory for Ajv's own compile functions; ours returns Fastify's validator shape. */
+type ValidatorFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Compiles every route's validators and serializers now (they compile on first use); returns how many. */
@@ -117,6 +121,7 @@ declare module 'fastify' {
 export async function buildApp (config: Config, opts: BuildOptions = {}) {
   // The app's lazy compilers (src/compilers.ts) are kept under this key.
   const compilers = {}
+  const validate = lazyValidatorCompiler(validatorCompiler(), compilers)
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
     // Bodies over 1 MiB are refused with 413 (BEHAVIOUR.md section 1).
@@ -136,10 +141,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     // forever (Fastify's default is no limit). 60 s, Node's own headersTimeout, which must not
     // exceed it: the answer is a 408 in the envelope, at most 30 s later (Node checks every 30 s).
     requestTimeout: 60_000,
-    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory(compilers) } }
+    // Both compilers given here, so Fastify never loads its default Ajv compiler either.
+    schemaController: { compilersFactory: { buildValidator: (() => validate) as unknown as ValidatorFactory, buildSerializer: lazySerializerFactory(compilers) } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setValidatorCompiler(lazyValidatorCompiler(validatorCompiler(), compilers))
   app.decorate('compileSchemas', () => compileAll(compilers))
   // JSON only: any other media type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser('text/plain')
