@@ -1,12 +1,12 @@
 // The app factory: builds a ready Fastify instance from a Config; it never listens.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv, type ErrorObject } from 'ajv'
-import addFormatsModule from 'ajv-formats'
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Clock } from './clock.js'
 import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './compilers.js'
 import type { Config } from './config.js'
 import type { Fixtures } from './fixtures/schema.js'
+import { withFormats } from './formats.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import dbPlugin from './plugins/db.js'
@@ -21,10 +21,8 @@ import organizationPlugin from './plugins/organization.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './redact.js'
-import { EARLIEST_ISO_MS, ErrorEnvelopeSchema, LATEST_ISO_MS } from './schemas/common.js'
+import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
 
 export interface BuildOptions {
   /** Fastify's logger option; by default, pino at the configured level (pretty on a TTY). */
@@ -74,26 +72,8 @@ function validatorCompiler () {
   let body: Ajv | undefined
   let text: Ajv | undefined
   return ({ schema, httpPart }: { schema: object, httpPart?: string }) => httpPart === 'body'
-    ? (body ??= strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: false })))).compile(schema)
-    : (text ??= strictDateTime(addFormats(new Ajv({ ...options, coerceTypes: true })))).compile(schema)
-}
-
-/**
- * "date-time" as the format allows it, and also a time Date reads (not a leap second) that stays
- * within years 0000-9999 once in UTC: "9999-12-31T23:59:59-01:00" is year 10000, which
- * toISOString writes as "+010000-...", a string no date-time schema accepts (the answer would fail).
- */
-function strictDateTime (ajv: Ajv): Ajv {
-  const format = ajv.formats['date-time'] as { validate: (text: string) => boolean }
-  ajv.addFormat('date-time', {
-    type: 'string',
-    validate: (text: string) => {
-      if (!format.validate(text)) return false
-      const ms = Date.parse(text)
-      return ms >= EARLIEST_ISO_MS && ms <= LATEST_ISO_MS
-    }
-  })
-  return ajv
+    ? (body ??= withFormats(new Ajv({ ...options, coerceTypes: false }))).compile(schema)
+    : (text ??= withFormats(new Ajv({ ...options, coerceTypes: true }))).compile(schema)
 }
 
 /** "body.emails[1] must match format "email"": names the field that failed. */
