@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { PACKAGE_ROOT } from './paths.js'
+import { EARLIEST_ISO_MS, LATEST_ISO_MS } from './schemas/common.js'
 
 /**
  * The default database: under the project folder (src/ and dist/ are one level below it) when run
@@ -87,8 +88,12 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     const errors = [...Value.Errors(ConfigSchema, config)]
     throw new Error(errors.map((e) => `env${e.instancePath} ${e.message}`).join(', '))
   }
-  if (config.CONFIDENT_MOCK_CLOCK !== undefined && Number.isNaN(Date.parse(config.CONFIDENT_MOCK_CLOCK))) {
+  const clock = config.CONFIDENT_MOCK_CLOCK === undefined ? undefined : Date.parse(config.CONFIDENT_MOCK_CLOCK)
+  if (clock !== undefined && Number.isNaN(clock)) {
     throw new Error(`CONFIDENT_MOCK_CLOCK is not a time this server can read: ${config.CONFIDENT_MOCK_CLOCK}`)
+  }
+  if (clock !== undefined && (clock < EARLIEST_ISO_MS || clock > LATEST_ISO_MS)) {
+    throw new Error(`CONFIDENT_MOCK_CLOCK must fall within years 0000-9999 once in UTC: ${config.CONFIDENT_MOCK_CLOCK}`)
   }
   return config
 }

@@ -26,7 +26,8 @@ t.test('values are coerced and validated; errors name the variable', async (t) =
     [{ CONFIDENT_MOCK_ADMIN_TOKEN: 'short' }, /CONFIDENT_MOCK_ADMIN_TOKEN must not have fewer than 8 characters/i],
     [{ CONFIDENT_MOCK_JOURNAL_SIZE: '-1' }, /CONFIDENT_MOCK_JOURNAL_SIZE must be >= 0/],
     [{ CONFIDENT_MOCK_CLOCK: 'tomorrow' }, /CONFIDENT_MOCK_CLOCK must match pattern/],
-    [{ CONFIDENT_MOCK_CLOCK: '2026-13-45T99:00:00Z' }, /CONFIDENT_MOCK_CLOCK is not a time this server can read/]
+    [{ CONFIDENT_MOCK_CLOCK: '2026-13-45T99:00:00Z' }, /CONFIDENT_MOCK_CLOCK is not a time this server can read/],
+    [{ CONFIDENT_MOCK_CLOCK: '9999-12-31T23:59:59-01:00' }, /CONFIDENT_MOCK_CLOCK must fall within years 0000-9999 once in UTC/]
   ]
   for (const [env, message] of bad) t.throws(() => loadConfig(env), message)
   t.equal(loadConfig({ PORT: '' }).PORT, 4010, 'an empty variable counts as unset')

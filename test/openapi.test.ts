@@ -1,11 +1,26 @@
 // The served OpenAPI document (/openapi.json, /openapi.yaml) and the Swagger UI page (/docs).
 import { readFileSync } from 'node:fs'
+import { request } from 'node:http'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import t from 'tap'
 import { parse } from 'yaml'
 import { MANAGEMENT_TAGS } from '../scripts/extract-vendor-schemas.js'
 import { servedRoutes } from '../scripts/vendor-coverage.js'
 import { build, json } from './helpers/build.js'
+
+/** A GET with its path sent byte for byte (fetch and inject would resolve dot segments). */
+function rawGet (origin: string, path: string): Promise<{ status: number, body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(origin, { path, method: 'GET' }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { body += chunk })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
 
 type Obj = Record<string, any>
 
@@ -120,6 +135,28 @@ t.test('GET /docs answers the Swagger UI page, with no key', async (t) => {
   }
   const initializer = await app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })
   t.equal(initializer.statusCode, 200)
+})
+
+t.test('what the Swagger UI cannot answer is this server\'s 404 envelope, and nothing escapes /docs', async (t) => {
+  const key = 'confident_org_00000000000000000000000000000abc'
+  const unknown = await app.inject({ method: 'GET', url: `/docs/nothing?token=${ADMIN_TOKEN}&key=${key}` })
+  t.equal(unknown.statusCode, 404)
+  t.equal(json(unknown).success, false, 'the envelope')
+  t.notMatch(unknown.body, ADMIN_TOKEN, 'no admin token in the answer')
+  t.notMatch(unknown.body, key, 'no key in the answer')
+
+  // Dot segments sent as they are (inject would resolve them first): a real server on loopback.
+  const server = await build(t, { config: { CONFIDENT_MOCK_ADMIN_TOKEN: ADMIN_TOKEN } })
+  const address = await server.listen({ port: 0, host: '127.0.0.1' })
+  for (const path of ['/docs/../__admin/snapshot', '/docs/%2e%2e/__admin/snapshot', '/docs/%2E%2E/v1/projects', '/docs/static/%2e%2e/%2e%2e/v1/projects']) {
+    const { status, body } = await rawGet(address, path)
+    t.equal(status, 404, `${path}: not found, as no route of the UI`)
+    t.equal(JSON.parse(body).success, false, `${path}: the envelope`)
+  }
+  const cached = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css' })
+  t.equal(cached.statusCode, 200)
+  const again = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css', headers: { 'if-none-match': String(cached.headers.etag) } })
+  t.equal(again.statusCode, 304, 'conditional requests reach the UI\'s static files')
 })
 
 t.test('reading the document is neither journaled nor faulted', async (t) => {

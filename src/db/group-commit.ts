@@ -26,6 +26,9 @@ export interface GroupCommit {
  * only after the commit that holds its rows, so an acknowledged write is as durable as before, and
  * nothing outside the transaction ever sees a row that might still roll back.
  */
+// Taken when this module loads: a test that fakes timers later (vitest, sinon) must not stall every create.
+const defer = setImmediate
+
 export function groupCommit (sqlite: Database): GroupCommit {
   let queue: Pending[] = []
   // Called inside the group transaction, better-sqlite3 makes this a savepoint.
@@ -34,6 +37,9 @@ export function groupCommit (sqlite: Database): GroupCommit {
     try {
       return { ok: true, value: inSavepoint(item.work) }
     } catch (error) {
+      // SQLite itself rolled the whole transaction back (an I/O error, no memory): the rest of the
+      // group would otherwise run outside it, each committing on its own. Stop; every run fails.
+      if (!sqlite.inTransaction) throw error
       return { ok: false, error }
     }
   }))
@@ -60,7 +66,7 @@ export function groupCommit (sqlite: Database): GroupCommit {
   return {
     run <T>(work: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush)
+        if (queue.length === 0) defer(flush)
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
       })
     }

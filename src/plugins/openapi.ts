@@ -115,6 +115,9 @@ export const documentObject: SwaggerTransformObject = (documentObject) => {
 
 interface PackageJson { name: string, version: string, description: string }
 
+/** Request headers a Swagger UI request passes on to the inner app: content negotiation, caching, ranges. */
+const FORWARDED = ['accept', 'if-none-match', 'if-modified-since', 'range']
+
 /** Response headers of the inner documentation app that the answer does not carry over (its own are set again). */
 const NOT_COPIED = new Set(['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'date'])
 
@@ -163,10 +166,21 @@ export default fp(async (app) => {
     return inner
   }
 
-  /** /docs and everything under it: answered by the inner app's Swagger UI routes. */
+  /**
+   * /docs and everything under it: answered by the inner app's Swagger UI routes. Only paths that
+   * stay under /docs once dot segments are resolved go in (the inner app also holds the stand-ins);
+   * whatever the inner app cannot answer is this server's own 404, in the envelope, scrubbed.
+   */
   async function ui (request: FastifyRequest, reply: FastifyReply) {
+    const path = new URL(request.url, 'http://localhost').pathname
+    if (path !== '/docs' && !path.startsWith('/docs/')) return reply.callNotFound()
     const inner = await documentation()
-    const res = await inner.inject({ method: 'GET', url: request.url, headers: { accept: request.headers.accept ?? '*/*' } })
+    const headers = Object.fromEntries(FORWARDED.flatMap((name) => {
+      const value = request.headers[name]
+      return typeof value === 'string' ? [[name, value]] : []
+    }))
+    const res = await inner.inject({ method: 'GET', url: request.url, headers })
+    if (res.statusCode >= 400) return reply.callNotFound()
     for (const [name, value] of Object.entries(res.headers)) {
       if (value !== undefined && !NOT_COPIED.has(name)) reply.header(name, value)
     }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { TokenSigner } from '../db/tokens.js'
 import {
+  InvalidApiKeyError,
   InvalidTokenError,
   InvitationAcceptedError,
   InvitationNotFoundError,
@@ -57,9 +58,14 @@ export function invitationService (deps: InvitationServiceDeps) {
   const { sqlite, commits, clock, tokens, projects, roles, people } = deps
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
-  /** A project of the caller's organization (404 otherwise), or the caller's organization itself. */
+  // The caller's organization was there when the key was checked; a create runs later in the turn
+  // (group commit), by when a control call may have removed the organization, and its key with it.
+  const organizationExists = sqlite.prepare<[string], { one: number }>('select 1 as one from organizations where id = ?')
+
+  /** A project of the caller's organization (404 otherwise), or the caller's organization itself (401 if gone since). */
   function requireOwner (kind: InvitationKindName, caller: Caller, ownerId: string): Owner {
     if (kind === 'ORGANIZATION') {
+      if (organizationExists.get(caller.organizationId) === undefined) throw new InvalidApiKeyError()
       return { kind, ownerId: caller.organizationId, organizationId: caller.organizationId, projectId: null }
     }
     const project = projects.findForOrg(ownerId, caller.organizationId)

@@ -90,3 +90,27 @@ t.test('runs queued when the database closes are rejected, not left hanging', as
   writer.close()
   await t.rejects(run, /database is closed/)
 })
+
+t.test('when SQLite rolls the whole transaction back mid-group, every run fails and none of its rows stay', async (t) => {
+  const { writer, insert, values } = files(t)
+  // RAISE(ROLLBACK) ends the whole transaction, as an I/O error or a full memory would.
+  writer.exec("create trigger doom before insert on rows when new.value = 'doom' begin select raise(rollback, 'rolled back whole'); end")
+  const commits = groupCommit(writer)
+  const results = await Promise.allSettled(['a', 'doom', 'c', 'd'].map((value) => commits.run(() => insert.run(value, 1))))
+  t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected', 'rejected'])
+  t.same(values(), [], 'no run committed on its own after the rollback')
+  t.notOk(writer.inTransaction)
+})
+
+t.test('a test that fakes setImmediate after the server started does not stall its creates', async (t) => {
+  const { writer, insert, values } = files(t)
+  const commits = groupCommit(writer)
+  const real = globalThis.setImmediate
+  globalThis.setImmediate = (() => { throw new Error('a fake timer that never runs') }) as unknown as typeof setImmediate
+  try {
+    await commits.run(() => insert.run('a', 1))
+  } finally {
+    globalThis.setImmediate = real
+  }
+  t.same(values(), ['a'])
+})
