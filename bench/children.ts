@@ -83,17 +83,8 @@ async function waitReady (server: ServerChild, path: string): Promise<void> {
   throw new Error(`${server.name} was not ready at ${server.url}${path} after ${READY_TIMEOUT_MS} ms (${lastError}):\n${server.output()}`)
 }
 
-/** SIGTERM, then wait for the exit; SIGKILL if it does not come in time. Resolves with the exit. */
-export async function stopServer (server: ServerChild): Promise<NonNullable<ServerChild['exit']>> {
-  if (server.exit === null) {
-    const exited = once(server.process, 'exit')
-    server.process.kill('SIGTERM')
-    const timer = setTimeout(() => server.process.kill('SIGKILL'), STOP_TIMEOUT_MS)
-    await exited
-    clearTimeout(timer)
-  }
-  return server.exit!
-}
+// SIGTERM, then the exit, SIGKILL if it does not come in time: the same as the crash and soak scripts'.
+export { stopServer } from '../scripts/lib/server-child.js'
 
 // USER_HZ: 100 on every Linux architecture Node runs on.
 const CLOCK_TICKS = 100

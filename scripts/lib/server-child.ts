@@ -154,7 +154,7 @@ export async function killServer (server: ServerChild): Promise<void> {
 }
 
 /** SIGTERM, then the exit; SIGKILL if it does not come in time. Resolves with how it exited. */
-export async function stopServer (server: ServerChild): Promise<NonNullable<ServerChild['exit']>> {
+export async function stopServer (server: Pick<ServerChild, 'process' | 'exit'>): Promise<NonNullable<ServerChild['exit']>> {
   if (server.exit === null) {
     const exited = once(server.process, 'exit')
     server.process.kill('SIGTERM')

@@ -90,3 +90,49 @@ export function checkDatabase (app: Pick<App, 'sqlite'>, stored: unknown, model:
     throw new Error(`the database differs from what the answers said:\n${parts.join('\n')}`)
   }
 }
+
+/** JSON for a message, cut short; a value too deep for JSON.stringify says so instead of throwing. */
+export function short (value: unknown): string {
+  let text: string
+  try {
+    text = JSON.stringify(value) ?? 'undefined'
+  } catch {
+    return '(too deep to show)'
+  }
+  return text.length > 300 ? `${text.slice(0, 300)}…(${text.length})` : text
+}
+
+/** What a property's plan sends besides its URL and body: extra headers, the credential, content type and encoding. */
+export interface PlannedHeaders {
+  extra: Record<string, string>
+  credential: { headers: Record<string, string | string[]> }
+  encoding: string | undefined
+  body: { kind: string, contentType?: string | undefined }
+}
+
+export function headersOf (plan: PlannedHeaders): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { ...plan.extra, ...plan.credential.headers }
+  if (plan.body.contentType !== undefined && plan.body.kind !== 'none') headers['content-type'] = plan.body.contentType
+  if (plan.encoding !== undefined) headers['content-encoding'] = plan.encoding
+  return headers
+}
+
+/** Answers counted per route: how many, how many 2xx, how many refused, by status. */
+export interface Stats { requests: number, success: number, rejected: number, byStatus: Map<number, number> }
+
+export const newStats = (): Stats => ({ requests: 0, success: 0, rejected: 0, byStatus: new Map() })
+
+/** Counts an answer; true when it was a success (2xx). */
+export function count (stats: Stats, status: number): boolean {
+  stats.requests++
+  stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1)
+  if (status >= 400) stats.rejected++
+  else stats.success++
+  return status < 400
+}
+
+/** "n requests checked: a 2xx, b 4xx (200×…)", for a route's assertion. */
+export function summary (stats: Stats): string {
+  return `${stats.requests} requests checked: ${stats.success} 2xx, ${stats.rejected} 4xx ` +
+    `(${[...stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')})`
+}

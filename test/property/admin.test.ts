@@ -6,7 +6,7 @@ import type { App } from '../../src/app.js'
 import { systemRoleId } from '../../src/fixtures/apply.js'
 import type { Fixtures } from '../../src/fixtures/schema.js'
 import { routeKey, servedRoutes } from '../../scripts/vendor-coverage.js'
-import { checkAnswer, checkDatabase, prototypesNow, requestWithin, type Expectation } from '../helpers/answers.js'
+import { checkAnswer, checkDatabase, count, headersOf, newStats, prototypesNow, requestWithin, short, summary, type Expectation, type Stats } from '../helpers/answers.js'
 import { build, T0 } from '../helpers/build.js'
 import {
   adminTokenVariants, arr, atLimit, brokenJson, coercesToId, EMPTY_BODIES, fcParameters, fromValue, harmlessHeaders, hostileIdSegment,
@@ -773,16 +773,6 @@ function planArbitrary (routes: Record<string, RouteSpec>, route: string, creden
   }).map((plan) => Object.assign(plan, { [fc.toStringMethod]: () => describePlan(plan) }))
 }
 
-function short (value: unknown): string {
-  let text: string
-  try {
-    text = JSON.stringify(value) ?? 'undefined'
-  } catch {
-    return '(too deep to show)'
-  }
-  return text.length > 300 ? `${text.slice(0, 300)}…(${text.length})` : text
-}
-
 function describePlan (plan: Plan): string {
   return `${plan.route} params=${short(plan.params)} query=${short(plan.query.map((q) => q.text))} body=${plan.body.description}:${short(plan.body.raw ?? plan.body.node ?? plan.body.edits)} ` +
     `content-type=${short(plan.body.contentType)} credential=${plan.credential.description} encoding=${short(plan.encoding)} extra=${short(plan.extra)}`
@@ -835,8 +825,6 @@ interface World {
   bootOrg: string
 }
 
-interface Stats { requests: number, success: number, rejected: number, byStatus: Map<number, number> }
-
 async function admin (world: World, method: string, url: string, payload?: unknown) {
   const res = await requestWithin(world.app, { method: method as 'GET', url, headers: world.auth, ...(payload === undefined ? {} : { payload: payload as object }) })
   if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body.slice(0, 300)}`)
@@ -888,21 +876,13 @@ async function send (world: World, model: Model, plan: Plan, stats: Stats): Prom
       sent = JSON.parse(payload)
     }
   }
-  const headers: Record<string, string | string[]> = { ...plan.extra, ...plan.credential.headers }
-  if (plan.body.contentType !== undefined && plan.body.kind !== 'none') headers['content-type'] = plan.body.contentType
-  if (plan.encoding !== undefined) headers['content-encoding'] = plan.encoding
+  const headers = headersOf(plan)
   const bytes = payload === undefined ? 0 : Buffer.byteLength(payload)
   const expectation = expectationOf(world.routes, plan, params, bytes, model)
   const options: InjectOptions = { method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) }
   const res = await requestWithin(world.app, options)
-  stats.requests++
-  stats.byStatus.set(res.statusCode, (stats.byStatus.get(res.statusCode) ?? 0) + 1)
   const body = checkAnswer(res, expectation, () => describePlan(plan))
-  if (res.statusCode >= 400) {
-    stats.rejected++
-    return
-  }
-  stats.success++
+  if (!count(stats, res.statusCode)) return
   const query: Record<string, string | number> = {}
   for (const q of plan.query) {
     const [key, value = ''] = q.text.split('=') as [string, string | undefined]
@@ -968,7 +948,7 @@ async function propertyFor (t: Test, token: string | undefined): Promise<void> {
   const all: Stats = { requests: 0, success: 0, rejected: 0, byStatus: new Map() }
   for (const route of Object.keys(routes)) {
     await t.test(route, async (t) => {
-      const stats: Stats = { requests: 0, success: 0, rejected: 0, byStatus: new Map() }
+      const stats = newStats()
       const anyRoute = fc.constantFrom(...Object.keys(routes)).chain((r) => planArbitrary(routes, r, credential))
       const plans = fc.array(fc.oneof({ weight: 2, arbitrary: planArbitrary(routes, route, credential) }, { weight: 1, arbitrary: anyRoute }), { minLength: 1, maxLength: 10 })
       await fc.assert(fc.asyncProperty(plans, async (sequence) => {
@@ -983,8 +963,7 @@ async function propertyFor (t: Test, token: string | undefined): Promise<void> {
         if (JSON.stringify(faults.data) !== JSON.stringify(model.faults)) throw new Error(`faults ${JSON.stringify(faults.data)}, the model has ${JSON.stringify(model.faults)}`)
         await probe(world, ++runs)
       }), fcParameters(RUNS))
-      t.ok(stats.requests > 0, `${stats.requests} requests checked: ${stats.success} 2xx, ${stats.rejected} 4xx ` +
-        `(${[...stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')})`)
+      t.ok(stats.requests > 0, summary(stats))
       all.requests += stats.requests
       all.success += stats.success
       all.rejected += stats.rejected

@@ -16,7 +16,7 @@ import {
   str, unknownQueryPart, withDuplicateKey, withInvalidUtf8, withLoneSurrogate, type CredentialVariant, type JsonNode,
   type PathValue, type QueryPart
 } from '../helpers/hostile.js'
-import { checkAnswer, checkDatabase, prototypesNow, requestWithin, type Expectation } from '../helpers/answers.js'
+import { checkAnswer, checkDatabase, count, headersOf, newStats, prototypesNow, requestWithin, short, summary, type Expectation, type Stats } from '../helpers/answers.js'
 
 /** Runs per route: 25 routes × RUNS × up to 12 requests; about 10 s on the 2-core machine with the default (FC_NUM_RUNS=200 for a deep run). */
 const RUNS = 8
@@ -404,17 +404,6 @@ function resolveForText (entries: Entries): { kind: 'object', entries: Array<[st
 
 // ---------------------------------------------------------------------------------------------
 // The routes: how to fill each one's parameters and body, and what its 2xx must say.
-
-/** JSON for a message, cut short; a value too deep for JSON.stringify says so instead of throwing. */
-function short (value: unknown): string {
-  let text: string
-  try {
-    text = JSON.stringify(value) ?? 'undefined'
-  } catch {
-    return '(too deep to show)'
-  }
-  return text.length > 300 ? `${text.slice(0, 300)}…(${text.length})` : text
-}
 
 const pageOf = <T> (items: T[], page: number, pageSize: number) => items.slice((page - 1) * pageSize, page * pageSize)
 
@@ -813,8 +802,6 @@ function describePlan (plan: Plan): string {
     `content-type=${short(plan.body.contentType)} credential=${plan.credential.description} encoding=${short(plan.encoding)} extra=${short(plan.extra)}`
 }
 
-interface Stats { requests: number, success: number, rejected: number, byStatus: Map<number, number> }
-
 async function send (world: World, state: State, plan: Plan, stats: Stats): Promise<void> {
   const spec = ROUTES[plan.route]!
   const [method, path] = plan.route.split(' ') as [string, string]
@@ -845,23 +832,15 @@ async function send (world: World, state: State, plan: Plan, stats: Stats): Prom
       } catch { /* never: templates are JSON */ }
     }
   }
-  const headers: Record<string, string | string[]> = { ...plan.extra, ...plan.credential.headers }
-  if (plan.body.contentType !== undefined && plan.body.kind !== 'none') headers['content-type'] = plan.body.contentType
-  if (plan.encoding !== undefined) headers['content-encoding'] = plan.encoding
+  const headers = headersOf(plan)
   const bytes = payload === undefined ? 0 : Buffer.byteLength(payload)
   // A project key goes with its project: once that is deleted, the key is unknown (401), no longer a 403.
   const credential = plan.credential.status === 403 && !state.projects.has(world.a.projectId) ? { ...plan.credential, status: 401 as const } : plan.credential
   const expectation = expectationOf({ ...plan, credential }, bytes)
   const options: InjectOptions = { method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) }
   const res = await requestWithin(world.app, options)
-  stats.requests++
-  stats.byStatus.set(res.statusCode, (stats.byStatus.get(res.statusCode) ?? 0) + 1)
   const body = checkAnswer(res, expectation, () => describePlan(plan))
-  if (res.statusCode >= 400) {
-    stats.rejected++
-    return
-  }
-  stats.success++
+  if (!count(stats, res.statusCode)) return
   const query: Record<string, number> = {}
   for (const q of plan.query) {
     if (q.key === 'page' || q.key === 'pageSize') query[q.key] = Number(decodeURIComponent(q.text.split('=')[1]!))
@@ -900,7 +879,7 @@ t.test('hostile requests on every /v1 route: 4xx envelopes, never a 5xx; the dat
   const all: Stats = { requests: 0, success: 0, rejected: 0, byStatus: new Map() }
   for (const route of Object.keys(ROUTES).filter((r) => served.includes(r))) {
     await t.test(route, async (t) => {
-      const stats: Stats = { requests: 0, success: 0, rejected: 0, byStatus: new Map() }
+      const stats = newStats()
       // The route itself most of the time; other routes between make the state it meets vary.
       const anyRoute = fc.constantFrom(...Object.keys(ROUTES)).chain((r) => planArbitrary(r, PLACEHOLDER))
       const plans = fc.array(fc.oneof({ weight: 2, arbitrary: planArbitrary(route, PLACEHOLDER) }, { weight: 1, arbitrary: anyRoute }), { minLength: 1, maxLength: 12 })
@@ -912,8 +891,7 @@ t.test('hostile requests on every /v1 route: 4xx envelopes, never a 5xx; the dat
         checkDatabase(app, plain(readState(app, world.a.organizationId)), plain(state), prototypes)
         if (await everythingOf(app, world.b) !== bBefore) throw new Error('organization B changed')
       }), fcParameters(RUNS))
-      t.ok(stats.requests > 0, `${stats.requests} requests checked: ${stats.success} 2xx, ${stats.rejected} 4xx ` +
-        `(${[...stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')})`)
+      t.ok(stats.requests > 0, summary(stats))
       all.requests += stats.requests
       all.success += stats.success
       all.rejected += stats.rejected
