@@ -41,12 +41,14 @@ export const EXTRACT_PATH = join(REPO_ROOT, 'test/vendor/operations.json')
 
 export const MANAGEMENT_TAGS: readonly string[] = [
   'Organization',
+  'Organization API Keys',
   'Organization Governance Policies',
   'Organization Invitations',
   'Organization Members',
   'Organization Permissions',
   'Organization Policies',
   'Organization Roles',
+  'Project API Keys',
   'Project Invitations',
   'Project Members',
   'Project Permissions',

@@ -7,6 +7,8 @@ import { peopleRepository } from '../repositories/people.js'
 import { permissionsRepository } from '../repositories/permissions.js'
 import { projectsRepository } from '../repositories/projects.js'
 import { rolesRepository } from '../repositories/roles.js'
+import { accessService, type AccessService } from '../services/access.js'
+import { apiKeyService, type ApiKeyService } from '../services/api-keys.js'
 import { organizationService, type OrganizationService } from '../services/organization.js'
 import { projectService, type ProjectService } from '../services/projects.js'
 
@@ -14,6 +16,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     projects: ProjectService
     organization: OrganizationService
+    /** Organization and project API keys. */
+    apiKeys: ApiKeyService
+    /** Custom policies and roles. */
+    access: AccessService
   }
 }
 
@@ -36,4 +42,6 @@ export default fp(async (app) => {
     permissions: permissionsRepository(app.db),
     governancePolicies: governancePoliciesRepository(app.db)
   }))
+  app.decorate('apiKeys', apiKeyService({}))
+  app.decorate('access', accessService({}))
 }, { name: 'organization', dependencies: ['db', 'clock'] })

@@ -11,6 +11,10 @@ import governancePolicies from './organization/governance-policies.js'
 import projects from './projects.js'
 import projectRoles from './projects/roles.js'
 import projectPermissions from './projects/permissions.js'
+import organizationApiKeys from './organization/api-keys.js'
+import projectApiKeys from './projects/api-keys.js'
+import organizationPolicies from './organization/policies.js'
+import projectPolicies from './projects/policies.js'
 
 export interface V1Options {
   maxEmails: number
@@ -29,6 +33,10 @@ const v1: FastifyPluginAsyncTypebox<V1Options> = async (app, opts) => {
   await app.register(projects)
   await app.register(projectRoles)
   await app.register(projectPermissions)
+  await app.register(organizationApiKeys)
+  await app.register(projectApiKeys)
+  await app.register(organizationPolicies)
+  await app.register(projectPolicies)
 }
 
 export default v1
