@@ -7,6 +7,7 @@ import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './comp
 import type { Config } from './config.js'
 import type { Fixtures } from './fixtures/schema.js'
 import { withFormats } from './formats.js'
+import bodylessPlugin from './plugins/bodyless.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import dbPlugin from './plugins/db.js'
@@ -134,6 +135,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.addSchema(ErrorEnvelopeSchema)
 
   await app.register(errorHandler, { adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  await app.register(bodylessPlugin)
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
   await app.register(fixturesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
