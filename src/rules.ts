@@ -29,3 +29,31 @@ export function uniqueEmails (emails: readonly string[]): string[] {
 
 /** The name of the project API key minted with a new project (the name the vendor's example shows). */
 export const NEW_PROJECT_KEY_NAME = 'Default Key'
+
+/**
+ * An organization always keeps this many valid organization API keys: without one it is locked out
+ * of the whole management API, and only the control API (/__admin) could let it back in. So the last
+ * valid organization key can be neither invalidated nor deleted (409). Project keys have no such rule.
+ */
+export const MIN_VALID_ORGANIZATION_KEYS = 1
+
+/** Whether invalidating or deleting this organization key would leave fewer valid ones than allowed. */
+export function wouldLockOut (keyIsValid: boolean, validOrganizationKeys: number): boolean {
+  return keyIsValid && validOrganizationKeys - 1 < MIN_VALID_ORGANIZATION_KEYS
+}
+
+/** Longest organization name: the fixtures' Name limit, so a name set here can also be written in fixtures. */
+export const MAX_ORGANIZATION_NAME_LENGTH = 200
+
+/**
+ * Most project ids one governance assign or unassign call takes (the same cap as invitation emails
+ * and page sizes), and the longest id accepted in it (far above any id this server makes, well under
+ * the body limit). The vendor documents neither.
+ */
+export const MAX_GOVERNANCE_PROJECT_IDS = 100
+export const MAX_GOVERNANCE_PROJECT_ID_LENGTH = 500
+
+/** Drops repeated ids (compared exactly); the first occurrence keeps its place. */
+export function uniqueIds (ids: readonly string[]): string[] {
+  return [...new Set(ids)]
+}

@@ -42,6 +42,6 @@ export default fp(async (app) => {
     permissions: permissionsRepository(app.db),
     governancePolicies: governancePoliciesRepository(app.db)
   }))
-  app.decorate('apiKeys', apiKeyService({}))
+  app.decorate('apiKeys', apiKeyService({ sqlite: app.sqlite, clock: app.clock, apiKeys: apiKeysRepository(app.db), projects }))
   app.decorate('access', accessService({}))
 }, { name: 'organization', dependencies: ['db', 'clock'] })

@@ -1,5 +1,5 @@
-// API keys: the lookup every /v1 request makes, with the organization facts the checks need; minting.
-import { eq, sql } from 'drizzle-orm'
+// API keys: the lookup every /v1 request makes, with the organization facts the checks need; minting, listing, validity, deletion.
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { apiKeys, organizations, type Plan } from '../db/schema.js'
 
@@ -29,6 +29,11 @@ export interface KeyRow {
   createdAt: number
 }
 
+/** A stored key as the key endpoints show it: `last6` is all that is left of its value. */
+export interface StoredKeyRow extends KeyRow {
+  last6: string
+}
+
 export function apiKeysRepository (db: Db) {
   // Prepared once: this runs on every authenticated request.
   const byDigest = db.select({
@@ -44,6 +49,25 @@ export function apiKeysRepository (db: Db) {
     .where(eq(apiKeys.digest, sql.placeholder('digest')))
     .prepare()
 
+  const stored = {
+    id: apiKeys.id, name: apiKeys.name, valid: apiKeys.valid, createdAt: apiKeys.createdAt, last6: apiKeys.last6
+  }
+  const orgKeys = db.select(stored).from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, sql.placeholder('organizationId')), isNull(apiKeys.projectId)))
+    .orderBy(asc(apiKeys.id)).prepare()
+  const projectKeys = db.select(stored).from(apiKeys)
+    .where(eq(apiKeys.projectId, sql.placeholder('projectId')))
+    .orderBy(asc(apiKeys.id)).prepare()
+  const orgKey = db.select(stored).from(apiKeys)
+    .where(and(eq(apiKeys.id, sql.placeholder('id')), eq(apiKeys.organizationId, sql.placeholder('organizationId')), isNull(apiKeys.projectId)))
+    .prepare()
+  const projectKey = db.select(stored).from(apiKeys)
+    .where(and(eq(apiKeys.id, sql.placeholder('id')), eq(apiKeys.projectId, sql.placeholder('projectId'))))
+    .prepare()
+  const validOrgKeys = db.select({ n: count() }).from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, sql.placeholder('organizationId')), isNull(apiKeys.projectId), eq(apiKeys.valid, true)))
+    .prepare()
+
   return {
     findByDigest (digest: string): KeyRecord | null {
       return byDigest.get({ digest }) ?? null
@@ -53,6 +77,39 @@ export function apiKeysRepository (db: Db) {
     insert (key: NewKey): KeyRow {
       return db.insert(apiKeys).values({ ...key, valid: true })
         .returning({ id: apiKeys.id, name: apiKeys.name, valid: apiKeys.valid, createdAt: apiKeys.createdAt }).get()
+    },
+
+    /** The organization's organization keys (no project), by id ascending. */
+    listForOrg (organizationId: string): StoredKeyRow[] {
+      return orgKeys.all({ organizationId })
+    },
+
+    /** The project's keys, by id ascending. */
+    listForProject (projectId: string): StoredKeyRow[] {
+      return projectKeys.all({ projectId })
+    },
+
+    /** One organization key of the organization; a project key or another organization's is absent. */
+    findForOrg (id: number, organizationId: string): StoredKeyRow | null {
+      return orgKey.get({ id, organizationId }) ?? null
+    },
+
+    /** One key of the project; an organization key or another project's is absent. */
+    findForProject (id: number, projectId: string): StoredKeyRow | null {
+      return projectKey.get({ id, projectId }) ?? null
+    },
+
+    /** How many valid organization keys the organization has. */
+    countValidForOrg (organizationId: string): number {
+      return validOrgKeys.get({ organizationId })?.n ?? 0
+    },
+
+    setValid (id: number, valid: boolean): void {
+      db.update(apiKeys).set({ valid }).where(eq(apiKeys.id, id)).run()
+    },
+
+    delete (id: number): void {
+      db.delete(apiKeys).where(eq(apiKeys.id, id)).run()
     }
   }
 }

@@ -1,8 +1,106 @@
-// STUB: organization and project API keys (list, mint, read, validity, delete).
-export interface ApiKeyServiceDeps {}
+// The API key rules, once for both kinds: which keys a route sees, minting once, validity, deletion, the last organization key.
+import type { Database } from 'better-sqlite3'
+import type { Clock } from '../clock.js'
+import { ApiKeyNotFoundError, LastOrganizationKeyError, ProjectNotFoundError } from '../errors.js'
+import { keyDigest, newKey } from '../keys.js'
+import type { Caller } from '../plugins/auth.js'
+import type { ApiKeysRepository, StoredKeyRow } from '../repositories/api-keys.js'
+import type { ProjectsRepository } from '../repositories/projects.js'
+import { wouldLockOut } from '../rules.js'
 
-export function apiKeyService (_deps: ApiKeyServiceDeps) {
-  return {}
+export interface ApiKeyServiceDeps {
+  sqlite: Database
+  clock: Clock
+  apiKeys: ApiKeysRepository
+  projects: ProjectsRepository
+}
+
+/** Whose keys a route handles: the organization's own (projectId null) or one project's. */
+export type KeyOwner = { projectId: null } | { projectId: string }
+
+export interface MintedKey extends StoredKeyRow {
+  /** The clear key: it exists nowhere else once this answer is sent. */
+  value: string
+}
+
+export function apiKeyService (deps: ApiKeyServiceDeps) {
+  const { sqlite, clock, apiKeys, projects } = deps
+
+  /** A project of another organization is as absent as a missing one; checked before any key. */
+  function requireProject (caller: Caller, owner: KeyOwner): void {
+    if (owner.projectId !== null && projects.findForOrg(owner.projectId, caller.organizationId) === null) {
+      throw new ProjectNotFoundError()
+    }
+  }
+
+  /** A key of the owner; a project key on the organization routes, or the reverse, is absent. */
+  function requireKey (caller: Caller, owner: KeyOwner, id: number): StoredKeyRow {
+    requireProject(caller, owner)
+    const key = owner.projectId === null ? apiKeys.findForOrg(id, caller.organizationId) : apiKeys.findForProject(id, owner.projectId)
+    if (key === null) throw new ApiKeyNotFoundError()
+    return key
+  }
+
+  /** The last valid organization key of an organization stays (src/rules.ts); project keys have no such rule. */
+  function requireNotLast (caller: Caller, owner: KeyOwner, key: StoredKeyRow, action: 'invalidate' | 'delete'): void {
+    if (owner.projectId === null && wouldLockOut(key.valid, apiKeys.countValidForOrg(caller.organizationId))) {
+      throw new LastOrganizationKeyError(action)
+    }
+  }
+
+  // better-sqlite3 transactions are synchronous. Run IMMEDIATE, so that the count of valid keys and
+  // the write hold the write lock together: two requests can never each invalidate one of the last two.
+  const mint = sqlite.transaction((caller: Caller, owner: KeyOwner, name: string, now: number): MintedKey => {
+    requireProject(caller, owner)
+    const value = newKey(owner.projectId === null ? 'organization' : 'project')
+    const last6 = value.slice(-6)
+    const row = apiKeys.insert({ organizationId: caller.organizationId, projectId: owner.projectId, name, digest: keyDigest(value), last6, createdAt: now })
+    return { ...row, last6, value }
+  })
+
+  const setValid = sqlite.transaction((caller: Caller, owner: KeyOwner, id: number, valid: boolean): StoredKeyRow => {
+    const key = requireKey(caller, owner, id)
+    if (!valid) requireNotLast(caller, owner, key, 'invalidate')
+    if (key.valid !== valid) apiKeys.setValid(key.id, valid)
+    return { ...key, valid }
+  })
+
+  const remove = sqlite.transaction((caller: Caller, owner: KeyOwner, id: number): number => {
+    const key = requireKey(caller, owner, id)
+    requireNotLast(caller, owner, key, 'delete')
+    apiKeys.delete(key.id)
+    return key.id
+  })
+
+  return {
+    /** The owner's keys by id ascending, each with only its last 6 characters. */
+    list (caller: Caller, owner: KeyOwner): StoredKeyRow[] {
+      requireProject(caller, owner)
+      return owner.projectId === null ? apiKeys.listForOrg(caller.organizationId) : apiKeys.listForProject(owner.projectId)
+    },
+
+    /** Mints a valid key; only its digest and last 6 characters are stored. */
+    create (caller: Caller, owner: KeyOwner, name: string): MintedKey {
+      return mint.immediate(caller, owner, name, clock.now())
+    },
+
+    get (caller: Caller, owner: KeyOwner, id: number): StoredKeyRow {
+      return requireKey(caller, owner, id)
+    },
+
+    /**
+     * Sets `valid`; the key authenticates (or stops) from the next request on, the caller's own key
+     * included. Invalidating the organization's last valid organization key is a 409.
+     */
+    setValid (caller: Caller, owner: KeyOwner, id: number, valid: boolean): StoredKeyRow {
+      return setValid.immediate(caller, owner, id, valid)
+    },
+
+    /** Deletes the key; deleting the organization's last valid organization key is a 409. */
+    remove (caller: Caller, owner: KeyOwner, id: number): number {
+      return remove.immediate(caller, owner, id)
+    }
+  }
 }
 
 export type ApiKeyService = ReturnType<typeof apiKeyService>

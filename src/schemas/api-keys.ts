@@ -1,0 +1,42 @@
+// API key schemas (organization and project keys share them), field for field as the vendor publishes them.
+import { Type, type Static } from 'typebox'
+import { IsoDateTime, ProjectIdParams, Success } from './common.js'
+
+/** Longest key name accepted, as for the other names here (ours: the vendor documents no limit). */
+export const MAX_API_KEY_NAME_LENGTH = 200
+
+export const ApiKeySchema = Type.Object({
+  id: Type.Integer({ description: 'The key id' }),
+  name: Type.Union([Type.String(), Type.Null()], { description: 'The key label' }),
+  valid: Type.Boolean({ description: 'Whether the key is active: an invalid key is rejected on authentication' }),
+  value: Type.String({
+    description: 'The full key in the answer that creates it, and only there; everywhere else 15 `*` followed by its last 6 characters'
+  }),
+  created_at: IsoDateTime,
+  lastUsed: Type.Union([IsoDateTime, Type.Null()], {
+    description: 'Always null here: this server does not track use, since recording it would turn every authenticated read into a write'
+  })
+})
+
+export type ApiKey = Static<typeof ApiKeySchema>
+
+export const CreateApiKeyBody = Type.Object({
+  name: Type.String({
+    minLength: 1,
+    maxLength: MAX_API_KEY_NAME_LENGTH,
+    description: `A label for the key (at most ${MAX_API_KEY_NAME_LENGTH} characters)`
+  })
+})
+
+export const UpdateApiKeyBody = Type.Object({
+  valid: Type.Boolean({ description: 'false deactivates the key (it stops authenticating at once), true reactivates it' })
+})
+
+export const ApiKeyIdParams = Type.Object({
+  apiKeyId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The unique identifier of the API key' })
+})
+export const ProjectApiKeyParams = Type.Object({ ...ProjectIdParams.properties, ...ApiKeyIdParams.properties })
+
+export const ApiKeyListResponse = Success(Type.Object({ apiKeys: Type.Array(ApiKeySchema) }))
+export const ApiKeyResponse = Success(Type.Object({ apiKey: ApiKeySchema }))
+export const DeletedApiKeyResponse = Success(Type.Object({ id: Type.Integer(), deleted: Type.Literal(true) }))
