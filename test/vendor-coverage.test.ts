@@ -52,7 +52,9 @@ const report = await coverageReport()
 
 t.test('the report of this server', async (t) => {
   t.match(report, /\| Project Invitations \| `POST \/v1\/projects\/\{projectId\}\/invitations` \| `createProjectInvitations` \| yes \|/)
-  t.match(report, /Vendor tags with no operation here: Organization Policies, Project Policies\./)
+  t.match(report, /\| Organization API Keys \| `PUT \/v1\/organization\/api-keys\/\{apiKeyId\}` \| `updateOrganizationApiKey` \| yes \|/)
+  t.notMatch(report, /\*\*no\*\*/, 'no vendor operation of these tags is left out')
+  t.match(report, /53 of 53 operations in these tags are implemented\. Vendor tags with no operation here: none\./)
 })
 
 t.test('npm run vendor:coverage prints the same report', async (t) => {
