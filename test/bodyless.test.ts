@@ -126,10 +126,12 @@ t.test('an unknown route answers 404 before any body is read, whatever it holds'
     ['DELETE', { 'content-type': 'application/json' }, '{bad'],
     ['PUT', { 'content-type': 'application/octet-stream' }, 'bytes'],
     ['POST', { 'content-type': 'application/json', 'content-encoding': 'br' }, 'x'],
-    ['DELETE', { 'content-type': 'application/json' }, undefined]
+    ['DELETE', { 'content-type': 'application/json' }, undefined],
+    ['GET', { 'content-type': 'application/json' }, 'x'.repeat(2 * 1024 * 1024)],
+    ['POST', { 'content-type': 'application/json' }, '{"big": "' + 'x'.repeat(2 * 1024 * 1024) + '"}']
   ] as const) {
     const res = await w.app.inject({ method, url: '/v1/projects/x/nothing-here', headers: { ...w.headers, ...headers }, ...(payload === undefined ? {} : { payload }) })
-    t.equal(res.statusCode, 404, `${method} ${headers['content-type']}`)
+    t.equal(res.statusCode, 404, `${method} ${headers['content-type']} ${payload?.length ?? 0} bytes`)
     t.equal(json(res).error, `Route ${method} /v1/projects/x/nothing-here not found`)
   }
 })

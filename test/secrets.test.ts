@@ -89,6 +89,7 @@ async function scenario (client: Client, token: string, secrets: Secrets, routes
       apiKeys: [{ key: tenantProject.value, project: 'Main' }, { key: tenantRevoked.value, valid: false }],
       members: ['owner', 'member', 'leaver', 'project-leaver'].map((m) => ({ email: `${m}@acme.example`, role: m === 'owner' ? 'Owner' : 'Member' })),
       roles: [{ name: 'Auditor' }],
+      governancePolicies: [{ name: 'Strict', controls: [{ name: 'No PII', type: 'RUNTIME' }] }],
       projects: [{
         name: 'Main',
         members: [{ email: 'owner@acme.example', role: 'Owner' }, { email: 'member@acme.example' }, { email: 'project-leaver@acme.example' }]
@@ -130,7 +131,16 @@ async function scenario (client: Client, token: string, secrets: Secrets, routes
 
   const projectId = acme.data.projects[0].id as string
   const member = (email: string) => (acme.data.members as Array<{ userId: string, email: string }>).find((m) => m.email === email)!.userId
-  const nowhere = { projectId: 'cnonexistent0000000000000', invitationId: 999999, userId: 'nobody', organizationId: 'nonexistent', faultId: 999999 }
+  const nowhere = {
+    projectId: 'cnonexistent0000000000000',
+    invitationId: 999999,
+    userId: 'nobody',
+    organizationId: 'nonexistent',
+    faultId: 999999,
+    apiKeyId: 999999,
+    policyId: '00000000-0000-4000-8000-000000000000',
+    roleId: '00000000-0000-4000-8000-000000000000'
+  }
   const real = { ...nowhere, projectId, userId: member('member@acme.example'), organizationId: doomed.data.id as string }
 
   /** Secrets in a URL's query, each in a form this server can recognise: clear, percent-encoded (some or every byte), upper-cased, as a name. */
@@ -296,6 +306,48 @@ async function scenario (client: Client, token: string, secrets: Secrets, routes
   await success('GET /v1/organization/roles', real)
   await success('GET /v1/organization/permissions', real)
   await success('GET /v1/organization/governance-policies', real)
+
+  // API keys: throwaway ones are minted, read, invalidated and deleted, so that the tenant's own
+  // key and the project key the scenario sends stay valid. Each minted value is a secret only its
+  // creating answer may show.
+  const orgMinted = await success('POST /v1/organization/api-keys', real, { json: { name: 'throwaway', note: keys.org } })
+  secrets.add('an organization key from POST /v1/organization/api-keys', orgMinted.data.apiKey.value as string, orgMinted.n)
+  const orgKeyId = { apiKeyId: orgMinted.data.apiKey.id as number }
+  await success('GET /v1/organization/api-keys', real)
+  await success('GET /v1/organization/api-keys/{apiKeyId}', orgKeyId)
+  await success('PUT /v1/organization/api-keys/{apiKeyId}', orgKeyId, { json: { valid: false } })
+  await success('DELETE /v1/organization/api-keys/{apiKeyId}', orgKeyId)
+  const projectMinted = await success('POST /v1/projects/{projectId}/api-keys', real, { json: { name: 'throwaway', [keys.unknown]: token } })
+  secrets.add('a project key from POST /v1/projects/{projectId}/api-keys', projectMinted.data.apiKey.value as string, projectMinted.n)
+  const projectKeyId = { projectId, apiKeyId: projectMinted.data.apiKey.id as number }
+  await success('GET /v1/projects/{projectId}/api-keys', real)
+  await success('GET /v1/projects/{projectId}/api-keys/{apiKeyId}', projectKeyId)
+  await success('PUT /v1/projects/{projectId}/api-keys/{apiKeyId}', projectKeyId, { json: { valid: false } })
+  await success('DELETE /v1/projects/{projectId}/api-keys/{apiKeyId}', projectKeyId)
+
+  // Policies and custom roles, at both levels; the organization renamed; a governance policy's projects.
+  const permissionOf = async (route: string) => ((await success(route, real)).data.permissions as Array<{ id: string }>)[0]!.id
+  const orgPermission = await permissionOf('GET /v1/organization/permissions')
+  const projectPermission = await permissionOf('GET /v1/projects/{projectId}/permissions')
+  const orgPolicy = { policyId: (await success('POST /v1/organization/policies', real, { json: { name: 'Readers', permissionIds: [orgPermission], note: keys.org } })).data.policy.id as string }
+  await success('GET /v1/organization/policies', real)
+  await success('PUT /v1/organization/policies/{policyId}', orgPolicy, { json: { name: 'Readers', description: 'read only', permissionIds: [orgPermission] } })
+  const orgRole = { roleId: (await success('POST /v1/organization/roles', real, { json: { name: 'Temp', policyIds: [orgPolicy.policyId] } })).data.role.id as string }
+  await success('PUT /v1/organization/roles/{roleId}', orgRole, { json: { name: 'Temp', description: 'soon gone', policyIds: [] } })
+  await success('DELETE /v1/organization/roles/{roleId}', orgRole)
+  await success('DELETE /v1/organization/policies/{policyId}', orgPolicy)
+  const projectPolicy = { projectId, policyId: (await success('POST /v1/projects/{projectId}/policies', real, { json: { name: 'Tracing', permissionIds: [projectPermission] } })).data.policy.id as string }
+  await success('GET /v1/projects/{projectId}/policies', real)
+  await success('PUT /v1/projects/{projectId}/policies/{policyId}', projectPolicy, { json: { name: 'Tracing', permissionIds: [] } })
+  const projectRole = { projectId, roleId: (await success('POST /v1/projects/{projectId}/roles', real, { json: { name: 'Temp', policyIds: [projectPolicy.policyId] } })).data.role.id as string }
+  await success('PUT /v1/projects/{projectId}/roles/{roleId}', projectRole, { json: { name: 'Temp', policyIds: [] } })
+  await success('DELETE /v1/projects/{projectId}/roles/{roleId}', projectRole)
+  await success('DELETE /v1/projects/{projectId}/policies/{policyId}', projectPolicy)
+  await success('PUT /v1/organization', real, { json: { name: 'Acme Inc', note: keys.org } })
+  const governance = { policyId: ((await success('GET /v1/organization/governance-policies', real)).data.governancePolicies as Array<{ id: string }>)[0]!.id }
+  await success('POST /v1/organization/governance-policies/{policyId}/assign', governance, { json: { projectIds: [projectId, nowhere.projectId] } })
+  await success('GET /v1/organization/governance-policies/{policyId}/projects', governance, { url: pasted(fill('/v1/organization/governance-policies/{policyId}/projects', governance)) })
+  await success('POST /v1/organization/governance-policies/{policyId}/unassign', governance, { json: { projectIds: [projectId] } })
   await success('DELETE /v1/projects/{projectId}', { projectId: created.data.project.id })
 
   const outbox = await success('GET /__admin/outbox', real)

@@ -9,7 +9,8 @@ import fp from 'fastify-plugin'
  * declares no body for those operations, so a body sent to one is not read at all: neither parsed
  * nor checked against its Content-Type or Content-Encoding (the decision is in the README, "Where
  * the vendor docs are silent"). Only its declared size is still checked: over the body limit, 413,
- * as everywhere. Unknown routes declare no body either, so they answer 404 whatever was sent.
+ * as everywhere. Unknown routes declare no body either, so they answer 404 whatever was sent, at
+ * any size.
  */
 export function declaresNoBody (request: FastifyRequest): boolean {
   return request.routeOptions.schema?.body === undefined
@@ -34,9 +35,10 @@ export default fp(async (app) => {
   // unread, and Node discards what it holds once the answer is sent.
   app.addHook('preParsing', async (request: WithHidden, _reply, payload) => {
     if (!declaresNoBody(request)) return payload
+    // An unknown route answers 404 whatever it was sent, however large.
     const length = Number(request.headers['content-length'])
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024
-    if (length > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()
+    if (length > limit && !request.is404) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()
     const hidden: Array<[string, string | string[]]> = []
     for (const name of BODY_HEADERS) {
       const value = request.raw.headers[name]
