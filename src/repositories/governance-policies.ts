@@ -1,5 +1,5 @@
-// Governance policies of an organization, with the controls they enforce and how many projects they hold.
-import { asc, count, eq, inArray, sql } from 'drizzle-orm'
+// Governance policies of an organization, with the controls they enforce and the projects enrolled in them.
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { governanceControls, governancePolicies, projects, type GovernanceControlType } from '../db/schema.js'
 
@@ -17,8 +17,43 @@ export interface GovernancePolicyRow {
   controls: GovernanceControlRow[]
 }
 
+export interface GovernancePolicyRef {
+  id: string
+  name: string
+}
+
 export function governancePoliciesRepository (db: Db) {
   return {
+    /** A policy of another organization is as absent as a missing one. */
+    findForOrg (policyId: string, organizationId: string): GovernancePolicyRef | null {
+      return db.select({ id: governancePolicies.id, name: governancePolicies.name }).from(governancePolicies)
+        .where(and(eq(governancePolicies.id, policyId), eq(governancePolicies.organizationId, organizationId))).get() ?? null
+    },
+
+    /** Enrolls the projects in the policy, moving them off any other. */
+    enroll (policyId: string, projectIds: readonly string[]): void {
+      if (projectIds.length === 0) return
+      db.update(projects).set({ governancePolicyId: policyId }).where(inArray(projects.id, [...projectIds])).run()
+    },
+
+    /** Takes the projects off whatever policy they are on. */
+    withdraw (projectIds: readonly string[]): void {
+      if (projectIds.length === 0) return
+      db.update(projects).set({ governancePolicyId: null }).where(inArray(projects.id, [...projectIds])).run()
+    },
+
+    /** How many projects are enrolled in the policy. */
+    countProjects (policyId: string): number {
+      return db.select({ n: count() }).from(projects).where(eq(projects.governancePolicyId, policyId)).get()!.n
+    },
+
+    /** One page of the policy's projects, by name then id. */
+    projectsPage (policyId: string, limit: number, offset: number): GovernancePolicyRef[] {
+      return db.select({ id: projects.id, name: projects.name }).from(projects)
+        .where(eq(projects.governancePolicyId, policyId))
+        .orderBy(asc(projects.name), asc(projects.id)).limit(limit).offset(offset).all()
+    },
+
     /** The organization's governance policies in creation order, each with its controls in their declared order. */
     listForOrg (organizationId: string): GovernancePolicyRow[] {
       const enrolled = db.select({ policyId: projects.governancePolicyId, n: count().as('n') }).from(projects)

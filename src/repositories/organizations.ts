@@ -1,5 +1,5 @@
-// Organizations: the caller's own, and its members as far as creating a project needs them.
-import { and, eq, sql } from 'drizzle-orm'
+// Organizations: the caller's own (read and renamed), and its members as far as creating a project needs them.
+import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationMembers, organizations, users, type Plan } from '../db/schema.js'
 
@@ -18,6 +18,16 @@ export function organizationsRepository (db: Db) {
   return {
     find (id: string): OrganizationRow | null {
       return byId.get({ id }) ?? null
+    },
+
+    /** Whether an organization other than `exceptId` has this name (compared exactly, as the unique index does). */
+    nameTaken (name: string, exceptId: string): boolean {
+      return db.select({ id: organizations.id }).from(organizations)
+        .where(and(eq(organizations.name, name), ne(organizations.id, exceptId))).get() !== undefined
+    },
+
+    rename (id: string, name: string): void {
+      db.update(organizations).set({ name }).where(eq(organizations.id, id)).run()
     },
 
     /** The user id of the organization's member with this (lower-case) address, or null. */

@@ -1,5 +1,5 @@
 // Projects: looked up within the organization of the caller's key, listed, created, renamed, deleted.
-import { and, asc, eq, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { governancePolicies, projects } from '../db/schema.js'
 
@@ -62,6 +62,14 @@ export function projectsRepository (db: Db) {
     /** A project with everything the API shows, if it is this organization's. */
     findRowForOrg (projectId: string, organizationId: string): ProjectRow | null {
       return rows().where(and(eq(projects.id, projectId), eq(projects.organizationId, organizationId))).get() ?? null
+    },
+
+    /** The governance policy id (or null) of each of these ids that names a project of the organization; other ids are absent. */
+    governancePoliciesOf (organizationId: string, projectIds: readonly string[]): Map<string, string | null> {
+      if (projectIds.length === 0) return new Map()
+      const found = db.select({ id: projects.id, policyId: projects.governancePolicyId }).from(projects)
+        .where(and(eq(projects.organizationId, organizationId), inArray(projects.id, [...projectIds]))).all()
+      return new Map(found.map((p) => [p.id, p.policyId]))
     },
 
     /** Whether another project of the organization (than `exceptId`) has this name. */

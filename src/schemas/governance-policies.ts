@@ -1,7 +1,9 @@
 // Governance policy schemas, field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
 import { GOVERNANCE_CONTROL_TYPES } from '../db/schema.js'
+import { MAX_GOVERNANCE_PROJECT_ID_LENGTH, MAX_GOVERNANCE_PROJECT_IDS } from '../rules.js'
 import { Success } from './common.js'
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageQuery } from './members.js'
 
 export const GovernanceControlSchema = Type.Object({
   id: Type.String({ description: 'The control id' }),
@@ -20,3 +22,56 @@ export const GovernancePolicySchema = Type.Object({
 export type GovernancePolicy = Static<typeof GovernancePolicySchema>
 
 export const GovernancePolicyListResponse = Success(Type.Object({ governancePolicies: Type.Array(GovernancePolicySchema) }))
+
+export const GovernancePolicyParams = Type.Object({
+  // No length limits: any id that names no governance policy of the caller's is a 404.
+  policyId: Type.String({ description: 'The unique identifier of the governance policy' })
+})
+
+export const GovernanceProjectIdsBody = Type.Object({
+  projectIds: Type.Array(Type.String({ minLength: 1, maxLength: MAX_GOVERNANCE_PROJECT_ID_LENGTH, description: 'A project id' }), {
+    minItems: 1,
+    maxItems: MAX_GOVERNANCE_PROJECT_IDS,
+    description: `The ids of the projects (1 to ${MAX_GOVERNANCE_PROJECT_IDS}; a repeated id counts once)`
+  })
+})
+
+/** The page query of the members lists, the same bounds (vendor: page >= 1, pageSize 1..100, default 25). */
+export const GovernancePolicyProjectsQuery = Type.Object({
+  page: PageQuery.properties.page,
+  pageSize: Type.Optional(Type.Integer({
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    description: `The maximum number of projects per page (max ${MAX_PAGE_SIZE}). Defaults to ${DEFAULT_PAGE_SIZE}.`
+  }))
+})
+
+const GovernancePolicyRefSchema = Type.Object({
+  id: Type.String({ description: 'The governance policy id' }),
+  name: Type.String({ description: 'The governance policy name' })
+})
+
+const ProjectIdList = (description: string) => Type.Array(Type.String(), { description })
+
+export const AssignedProjectsResponse = Success(Type.Object({
+  governancePolicy: GovernancePolicyRefSchema,
+  assignedProjectIds: ProjectIdList('The projects now enrolled in the policy, in request order'),
+  notFoundProjectIds: ProjectIdList('The ids that name no project of the organization, in request order'),
+  count: Type.Integer({ description: 'How many projects are now assigned (the length of assignedProjectIds)' })
+}))
+
+export const UnassignedProjectsResponse = Success(Type.Object({
+  governancePolicy: GovernancePolicyRefSchema,
+  unassignedProjectIds: ProjectIdList('The projects removed from the policy, in request order'),
+  skippedProjectIds: ProjectIdList('The ids that name no project of the organization on this policy, in request order'),
+  count: Type.Integer({ description: 'How many projects were removed (the length of unassignedProjectIds)' })
+}))
+
+export const GovernancePolicyProjectsResponse = Success(Type.Object({
+  projects: Type.Array(Type.Object({
+    id: Type.String({ description: 'The project id' }),
+    name: Type.String({ description: 'The project name' })
+  }), { description: 'One page of the enrolled projects, by name then id' }),
+  total: Type.Integer({ description: 'How many projects are enrolled in all, whatever the page' })
+}))

@@ -1,5 +1,6 @@
 // The organization schema, field for field as the vendor publishes it.
 import { Type, type Static } from 'typebox'
+import { MAX_ORGANIZATION_NAME_LENGTH } from '../rules.js'
 import { IsoDateTime, Success } from './common.js'
 
 export const OrganizationSchema = Type.Object({
@@ -12,3 +13,11 @@ export const OrganizationSchema = Type.Object({
 export type Organization = Static<typeof OrganizationSchema>
 
 export const OrganizationResponse = Success(Type.Object({ organization: OrganizationSchema }))
+
+export const UpdateOrganizationBody = Type.Object({
+  name: Type.String({
+    minLength: 1,
+    maxLength: MAX_ORGANIZATION_NAME_LENGTH,
+    description: `The new name of the organization, unique across organizations (at most ${MAX_ORGANIZATION_NAME_LENGTH} characters)`
+  })
+})

@@ -1,15 +1,17 @@
-// What a key's organization is and offers: itself, its roles and projects' roles, the permission catalogue, governance policies.
+// What a key's organization is and offers: itself (renamed), its roles and projects' roles, the permission catalogue, governance policies and their projects.
+import type { Database } from 'better-sqlite3'
 import type { RoleScope } from '../db/schema.js'
-import { ProjectNotFoundError } from '../errors.js'
+import { GovernancePolicyNotFoundError, OrganizationNameTakenError, ProjectNotFoundError } from '../errors.js'
 import type { Caller } from '../plugins/auth.js'
-import type { GovernancePoliciesRepository, GovernancePolicyRow } from '../repositories/governance-policies.js'
+import type { GovernancePoliciesRepository, GovernancePolicyRef, GovernancePolicyRow } from '../repositories/governance-policies.js'
 import type { OrganizationRow, OrganizationsRepository } from '../repositories/organizations.js'
 import type { PermissionRow, PermissionsRepository } from '../repositories/permissions.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { PolicyRef, RoleRow, RolesRepository } from '../repositories/roles.js'
-import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES } from '../rules.js'
+import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES, uniqueIds } from '../rules.js'
 
 export interface OrganizationServiceDeps {
+  sqlite: Database
   organizations: OrganizationsRepository
   projects: ProjectsRepository
   roles: RolesRepository
@@ -21,16 +23,66 @@ export interface RoleWithPolicies extends RoleRow {
   policies: PolicyRef[]
 }
 
+export interface AssignedProjects {
+  governancePolicy: GovernancePolicyRef
+  assignedProjectIds: string[]
+  notFoundProjectIds: string[]
+}
+
+export interface UnassignedProjects {
+  governancePolicy: GovernancePolicyRef
+  unassignedProjectIds: string[]
+  skippedProjectIds: string[]
+}
+
+export interface GovernancePolicyProjects {
+  projects: GovernancePolicyRef[]
+  total: number
+}
+
 const SYSTEM_ORDER: Record<RoleScope, readonly string[]> = { PROJECT: SYSTEM_PROJECT_ROLES, ORGANIZATION: SYSTEM_ORGANIZATION_ROLES }
 
 export function organizationService (deps: OrganizationServiceDeps) {
-  const { organizations, projects, roles, permissions, governancePolicies } = deps
+  const { sqlite, organizations, projects, roles, permissions, governancePolicies } = deps
 
   function requireProject (caller: Caller, projectId: string): string {
     const project = projects.findForOrg(projectId, caller.organizationId)
     if (project === null) throw new ProjectNotFoundError()
     return project.id
   }
+
+  function requireGovernancePolicy (caller: Caller, policyId: string): GovernancePolicyRef {
+    const policy = governancePolicies.findForOrg(policyId, caller.organizationId)
+    if (policy === null) throw new GovernancePolicyNotFoundError()
+    return policy
+  }
+
+  // better-sqlite3 transactions are synchronous: nothing in here awaits. Each runs IMMEDIATE, so its
+  // checks and its writes hold the write lock together (a second process on the file waits).
+  const renameOrganization = sqlite.transaction((caller: Caller, name: string): OrganizationRow => {
+    if (organizations.nameTaken(name, caller.organizationId)) throw new OrganizationNameTakenError(name)
+    organizations.rename(caller.organizationId, name)
+    return organizations.find(caller.organizationId)!
+  })
+
+  const assignProjects = sqlite.transaction((caller: Caller, policyId: string, projectIds: readonly string[]): AssignedProjects => {
+    const governancePolicy = requireGovernancePolicy(caller, policyId)
+    const ids = uniqueIds(projectIds)
+    const found = projects.governancePoliciesOf(caller.organizationId, ids)
+    const assignedProjectIds = ids.filter((id) => found.has(id))
+    governancePolicies.enroll(governancePolicy.id, assignedProjectIds)
+    return { governancePolicy, assignedProjectIds, notFoundProjectIds: ids.filter((id) => !found.has(id)) }
+  })
+
+  const unassignProjects = sqlite.transaction((caller: Caller, policyId: string, projectIds: readonly string[]): UnassignedProjects => {
+    const governancePolicy = requireGovernancePolicy(caller, policyId)
+    const ids = uniqueIds(projectIds)
+    const found = projects.governancePoliciesOf(caller.organizationId, ids)
+    const onThisPolicy = (id: string) => found.get(id) === governancePolicy.id
+    const unassignedProjectIds = ids.filter(onThisPolicy)
+    governancePolicies.withdraw(unassignedProjectIds)
+    return { governancePolicy, unassignedProjectIds, skippedProjectIds: ids.filter((id) => !onThisPolicy(id)) }
+  })
 
   /** System roles in the vendor's order (Owner first), then the owner's custom roles in creation order. */
   function rolesOf (scope: RoleScope, ownerId: string): RoleWithPolicies[] {
@@ -45,6 +97,11 @@ export function organizationService (deps: OrganizationServiceDeps) {
     /** The organization of the caller's key (it exists: the key was just resolved through it). */
     organization (caller: Caller): OrganizationRow {
       return organizations.find(caller.organizationId)!
+    },
+
+    /** A new name, free across organizations (409); the organization's own name is no conflict, and nothing else changes. */
+    rename (caller: Caller, name: string): OrganizationRow {
+      return renameOrganization.immediate(caller, name)
     },
 
     organizationRoles (caller: Caller): RoleWithPolicies[] {
@@ -68,6 +125,34 @@ export function organizationService (deps: OrganizationServiceDeps) {
 
     governancePolicies (caller: Caller): GovernancePolicyRow[] {
       return governancePolicies.listForOrg(caller.organizationId)
+    },
+
+    /**
+     * The policy is the caller's (404). Then, in one transaction, each distinct id (first occurrence
+     * keeps its place) that names a project of the organization is enrolled in the policy, moved off
+     * any other it was on (`assignedProjectIds`, already enrolled ones included); every other id is
+     * `notFoundProjectIds`.
+     */
+    assignProjects (caller: Caller, policyId: string, projectIds: readonly string[]): AssignedProjects {
+      return assignProjects.immediate(caller, policyId, projectIds)
+    },
+
+    /**
+     * The policy is the caller's (404). Then, in one transaction, each distinct id naming a project of
+     * the organization enrolled in this policy is taken off it (`unassignedProjectIds`); every other
+     * id (unknown, another organization's, on no policy or on another one) is `skippedProjectIds`.
+     */
+    unassignProjects (caller: Caller, policyId: string, projectIds: readonly string[]): UnassignedProjects {
+      return unassignProjects.immediate(caller, policyId, projectIds)
+    },
+
+    /** The policy is the caller's (404); one page of its projects by name then id, and how many it has in all. */
+    governancePolicyProjects (caller: Caller, policyId: string, page: number, pageSize: number): GovernancePolicyProjects {
+      const policy = requireGovernancePolicy(caller, policyId)
+      const total = governancePolicies.countProjects(policy.id)
+      const offset = (page - 1) * pageSize
+      // Past the end there is nothing to read; skipping the query also keeps huge offsets out of SQL.
+      return { total, projects: offset < total ? governancePolicies.projectsPage(policy.id, pageSize, offset) : [] }
     }
   }
 }

@@ -1,8 +1,13 @@
-// The organization of the key: /v1/organization (retrieve).
+// The organization of the key: /v1/organization (retrieve, rename).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../plugins/auth.js'
+import type { OrganizationRow } from '../../repositories/organizations.js'
 import { errors } from '../../schemas/common.js'
-import { OrganizationResponse } from '../../schemas/organization.js'
+import { OrganizationResponse, UpdateOrganizationBody, type Organization } from '../../schemas/organization.js'
+
+function toOrganization (row: OrganizationRow): Organization {
+  return { id: row.id, name: row.name, plan: row.plan, created_at: new Date(row.createdAt).toISOString() }
+}
 
 const organization: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization', {
@@ -14,11 +19,20 @@ const organization: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: OrganizationResponse, ...errors(401, 403) }
     }
   }, async (request) => {
-    const row = app.organization.organization(callerOf(request))
-    return {
-      success: true as const,
-      data: { organization: { id: row.id, name: row.name, plan: row.plan, created_at: new Date(row.createdAt).toISOString() } }
+    return { success: true as const, data: { organization: toOrganization(app.organization.organization(callerOf(request))) } }
+  })
+
+  app.put('/organization', {
+    schema: {
+      tags: ['Organization'],
+      operationId: 'updateOrganization',
+      summary: 'Update Organization',
+      description: 'Renames the organization the API key belongs to. Names are unique across organizations (409); the current name is no conflict.',
+      body: UpdateOrganizationBody,
+      response: { 200: OrganizationResponse, ...errors(400, 401, 403, 409, 413, 415) }
     }
+  }, async (request) => {
+    return { success: true as const, data: { organization: toOrganization(app.organization.rename(callerOf(request), request.body.name)) } }
   })
 }
 
