@@ -57,3 +57,29 @@ export const MAX_GOVERNANCE_PROJECT_ID_LENGTH = 500
 export function uniqueIds (ids: readonly string[]): string[] {
   return [...new Set(ids)]
 }
+
+/**
+ * Custom policies and roles (ours: the vendor documents no limits). Names are 1 to 200 characters
+ * and descriptions at most 2000, as for projects; a policy lists at most 200 permission ids and a
+ * role at most 200 policy ids (far more than the catalogue holds, small enough to check in one query).
+ */
+export const MAX_ACCESS_NAME_LENGTH = 200
+export const MAX_ACCESS_DESCRIPTION_LENGTH = 2000
+export const MAX_ACCESS_IDS = 200
+
+/** A custom role may not take a system role's name in its scope: the role list would show two of that name. */
+export function isSystemRoleName (scope: 'ORGANIZATION' | 'PROJECT', name: string): boolean {
+  return (scope === 'ORGANIZATION' ? SYSTEM_ORGANIZATION_ROLES : SYSTEM_PROJECT_ROLES).some((system) => system === name)
+}
+
+/**
+ * Who still holds a role, for the 409 that refuses to delete it: "2 members and 1 pending
+ * invitation", only the non-zero parts; null when nobody does. Pending invitations count as well as
+ * members, so that no invitation silently changes meaning (ours: the vendor names members only).
+ */
+export function roleHolders (members: number, pendingInvitations: number): string | null {
+  const parts: string[] = []
+  if (members > 0) parts.push(`${members} member${members === 1 ? '' : 's'}`)
+  if (pendingInvitations > 0) parts.push(`${pendingInvitations} pending invitation${pendingInvitations === 1 ? '' : 's'}`)
+  return parts.length === 0 ? null : parts.join(' and ')
+}

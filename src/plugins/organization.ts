@@ -5,6 +5,7 @@ import { governancePoliciesRepository } from '../repositories/governance-policie
 import { organizationsRepository } from '../repositories/organizations.js'
 import { peopleRepository } from '../repositories/people.js'
 import { permissionsRepository } from '../repositories/permissions.js'
+import { policiesRepository } from '../repositories/policies.js'
 import { projectsRepository } from '../repositories/projects.js'
 import { rolesRepository } from '../repositories/roles.js'
 import { accessService, type AccessService } from '../services/access.js'
@@ -36,6 +37,7 @@ export default fp(async (app) => {
     people: peopleRepository(app.sqlite, app.ids)
   }))
   app.decorate('organization', organizationService({
+    sqlite: app.sqlite,
     organizations,
     projects,
     roles: rolesRepository(app.db),
@@ -43,5 +45,7 @@ export default fp(async (app) => {
     governancePolicies: governancePoliciesRepository(app.db)
   }))
   app.decorate('apiKeys', apiKeyService({ sqlite: app.sqlite, clock: app.clock, apiKeys: apiKeysRepository(app.db), projects }))
-  app.decorate('access', accessService({}))
+  app.decorate('access', accessService({
+    sqlite: app.sqlite, clock: app.clock, ids: app.ids, projects, policies: policiesRepository(app.db), roles: rolesRepository(app.db)
+  }))
 }, { name: 'organization', dependencies: ['db', 'clock'] })

@@ -1,7 +1,9 @@
 // Roles: system roles (no owner) and custom organization or project roles, with the policies they group.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { policies, rolePolicies, roles, type RoleScope } from '../db/schema.js'
+import {
+  organizationInvitations, organizationMembers, policies, projectInvitations, projectMembers, rolePolicies, roles, type RoleScope
+} from '../db/schema.js'
 
 export interface RoleRef {
   id: string
@@ -18,6 +20,16 @@ export interface RoleRow extends RoleRef {
 export interface PolicyRef {
   id: string
   name: string
+}
+
+export interface NewRole extends RoleRow {
+  createdAt: number
+}
+
+/** Who holds a role: members (of a project or the organization) and PENDING invitations naming it. */
+export interface RoleHolders {
+  members: number
+  pendingInvitations: number
 }
 
 export function rolesRepository (db: Db) {
@@ -54,6 +66,57 @@ export function rolesRepository (db: Db) {
         ? eq(roles.projectId, ownerId)
         : and(eq(roles.scope, 'ORGANIZATION'), eq(roles.organizationId, ownerId), isNull(roles.projectId))
       return rows().where(owned).orderBy(asc(roles.createdAt), asc(sql`${roles}.rowid`)).all()
+    },
+
+    /** Any role with its description: system or custom, of any owner. */
+    findRowById (id: string): RoleRow | null {
+      return rows().where(eq(roles.id, id)).get() ?? null
+    },
+
+    /** Whether another custom role of the owner (than `exceptId`) has exactly this name; system roles are not looked at. */
+    nameTaken (scope: RoleScope, ownerId: string, name: string, exceptId?: string): boolean {
+      const owned = scope === 'PROJECT'
+        ? eq(roles.projectId, ownerId)
+        : and(eq(roles.scope, 'ORGANIZATION'), eq(roles.organizationId, ownerId), isNull(roles.projectId))
+      return db.select({ id: roles.id }).from(roles).where(and(
+        owned,
+        eq(roles.name, name),
+        exceptId === undefined ? undefined : ne(roles.id, exceptId))).get() !== undefined
+    },
+
+    insert (role: NewRole): void {
+      db.insert(roles).values(role).run()
+    },
+
+    /** Sets the name, and the description unless it is undefined. */
+    update (id: string, fields: { name: string, description?: string | null | undefined }): void {
+      const set: { name: string, description?: string | null } = { name: fields.name }
+      if (fields.description !== undefined) set.description = fields.description
+      db.update(roles).set(set).where(eq(roles.id, id)).run()
+    },
+
+    /** The role's policies become exactly these (ids already checked, without repeats). */
+    setPolicies (id: string, policyIds: readonly string[]): void {
+      db.delete(rolePolicies).where(eq(rolePolicies.roleId, id)).run()
+      if (policyIds.length === 0) return
+      db.insert(rolePolicies).values(policyIds.map((policyId) => ({ roleId: id, policyId }))).run()
+    },
+
+    /** Members holding the role and PENDING invitations naming it, project and organization ones alike. */
+    holders (id: string): RoleHolders {
+      const members = (table: typeof projectMembers | typeof organizationMembers) =>
+        db.select({ n: count() }).from(table).where(eq(table.roleId, id)).get()!.n
+      const pending = (table: typeof projectInvitations | typeof organizationInvitations) =>
+        db.select({ n: count() }).from(table).where(and(eq(table.roleId, id), eq(table.status, 'PENDING'))).get()!.n
+      return {
+        members: members(projectMembers) + members(organizationMembers),
+        pendingInvitations: pending(projectInvitations) + pending(organizationInvitations)
+      }
+    },
+
+    /** Deletes a role nobody holds; invitations that named it keep a null role (the foreign key sets it). */
+    delete (id: string): void {
+      db.delete(roles).where(eq(roles.id, id)).run()
     },
 
     /** The policies of each role, by policy name; a role without policies has no entry. */

@@ -1,8 +1,237 @@
-// STUB: custom policies and roles of an organization or a project (create, update, delete).
-export interface AccessServiceDeps {}
+// Custom policies and roles of an organization or a project: list policies; create, update and delete both, with their checks.
+import type { Database } from 'better-sqlite3'
+import type { Clock } from '../clock.js'
+import type { IdGenerator } from '../db/ids.js'
+import type { RoleScope } from '../db/schema.js'
+import {
+  PolicyNameTakenError,
+  PolicyNotFoundError,
+  ProjectNotFoundError,
+  RoleInUseError,
+  RoleNameTakenError,
+  RoleNotFoundError,
+  SystemRoleError,
+  UnknownPermissionError,
+  UnknownPolicyError
+} from '../errors.js'
+import type { Caller } from '../plugins/auth.js'
+import type { PermissionRef, PoliciesRepository, PolicyOwner, PolicyRow } from '../repositories/policies.js'
+import type { ProjectsRepository } from '../repositories/projects.js'
+import type { RoleRow, RolesRepository } from '../repositories/roles.js'
+import { isSystemRoleName, roleHolders } from '../rules.js'
+import type { RoleWithPolicies } from './organization.js'
 
-export function accessService (_deps: AccessServiceDeps) {
-  return {}
+export interface AccessServiceDeps {
+  sqlite: Database
+  clock: Clock
+  ids: IdGenerator
+  projects: ProjectsRepository
+  policies: PoliciesRepository
+  roles: RolesRepository
+}
+
+export interface PolicyWithPermissions extends PolicyRow {
+  permissions: PermissionRef[]
+}
+
+/** A policy as sent: `description` left out keeps the current one on update (null on create); null clears it. */
+export interface PolicyInput {
+  name: string
+  description?: string | null | undefined
+  permissionIds: readonly string[]
+}
+
+export interface RoleInput {
+  name: string
+  description?: string | null | undefined
+  policyIds: readonly string[]
+}
+
+/** Whose policies and roles: the caller's organization (projectId null) or one of its projects. */
+interface Owner extends PolicyOwner {
+  scope: RoleScope
+  /** The project's id, or the organization's. */
+  ownerId: string
+  noun: 'organization' | 'project'
+}
+
+/** Ids in first-seen order, each once: an id sent twice counts once. */
+const unique = (ids: readonly string[]) => [...new Set(ids)]
+
+export function accessService (deps: AccessServiceDeps) {
+  const { sqlite, clock, ids, projects, policies, roles } = deps
+
+  /** The organization itself, or a project of it (404 otherwise: another organization's is as absent as a missing one). */
+  function requireOwner (caller: Caller, projectId: string | null): Owner {
+    if (projectId === null) {
+      return { scope: 'ORGANIZATION', organizationId: caller.organizationId, projectId: null, ownerId: caller.organizationId, noun: 'organization' }
+    }
+    const project = projects.findForOrg(projectId, caller.organizationId)
+    if (project === null) throw new ProjectNotFoundError()
+    return { scope: 'PROJECT', organizationId: project.organizationId, projectId: project.id, ownerId: project.id, noun: 'project' }
+  }
+
+  function withPermissions (rows: readonly PolicyRow[]): PolicyWithPermissions[] {
+    const byPolicy = policies.permissionsOf(rows.map((p) => p.id))
+    return rows.map((p) => ({ ...p, permissions: byPolicy.get(p.id) ?? [] }))
+  }
+
+  function withPolicies (role: RoleRow): RoleWithPolicies {
+    return { ...role, policies: roles.policiesOf([role.id]).get(role.id) ?? [] }
+  }
+
+  function requirePolicy (owner: Owner, policyId: string): PolicyRow {
+    const policy = policies.findForOwner(owner, policyId)
+    if (policy === null) throw new PolicyNotFoundError()
+    return policy
+  }
+
+  /** Every id names a permission of the owner's scope (organization or project); the first that does not is the 400. */
+  function requirePermissions (owner: Owner, permissionIds: readonly string[]): string[] {
+    const known = policies.permissionIdsIn(owner.scope, unique(permissionIds))
+    const bad = permissionIds.findIndex((id) => !known.has(id))
+    if (bad !== -1) throw new UnknownPermissionError(`permissionIds[${bad}]`, JSON.stringify(permissionIds[bad]), owner.noun)
+    return unique(permissionIds)
+  }
+
+  /** Every id names a policy of the same owner: the organization's own for its roles, the project's for a project's. */
+  function requirePolicies (owner: Owner, policyIds: readonly string[]): string[] {
+    const known = policies.ownedIds(owner, unique(policyIds))
+    const bad = policyIds.findIndex((id) => !known.has(id))
+    if (bad !== -1) throw new UnknownPolicyError(`policyIds[${bad}]`, JSON.stringify(policyIds[bad]), owner.noun)
+    return unique(policyIds)
+  }
+
+  function requireFreePolicyName (owner: Owner, name: string, exceptId?: string) {
+    if (policies.nameTaken(owner, name, exceptId)) throw new PolicyNameTakenError(name, owner.noun)
+  }
+
+  function requireFreeRoleName (owner: Owner, name: string, exceptId?: string) {
+    if (isSystemRoleName(owner.scope, name) || roles.nameTaken(owner.scope, owner.ownerId, name, exceptId)) {
+      throw new RoleNameTakenError(name, owner.noun)
+    }
+  }
+
+  /**
+   * A custom role of this very owner. A system role of the owner's scope (one its role list shows)
+   * is a 403; anything else (another project's or organization's role, an organization role on a
+   * project, a project role on the organization, an unknown id) is a 404.
+   */
+  function requireCustomRole (owner: Owner, roleId: string): RoleRow {
+    const role = roles.findRowById(roleId)
+    if (role === null || role.scope !== owner.scope) throw new RoleNotFoundError()
+    if (role.organizationId === null) throw new SystemRoleError(role.name)
+    const owned = owner.scope === 'PROJECT'
+      ? role.projectId === owner.projectId
+      : role.organizationId === owner.organizationId && role.projectId === null
+    if (!owned) throw new RoleNotFoundError()
+    return role
+  }
+
+  // better-sqlite3 transactions are synchronous: nothing in here awaits. Each runs IMMEDIATE, so the
+  // checks and the write hold the write lock together (a second process on the file waits).
+
+  const insertPolicy = sqlite.transaction((caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions => {
+    const owner = requireOwner(caller, projectId)
+    const permissionIds = requirePermissions(owner, input.permissionIds)
+    requireFreePolicyName(owner, input.name)
+    const id = ids.uuid()
+    policies.insert({
+      id, organizationId: owner.organizationId, projectId: owner.projectId, name: input.name, description: input.description ?? null, createdAt: clock.now()
+    })
+    policies.setPermissions(id, permissionIds)
+    return withPermissions([policies.findForOwner(owner, id)!])[0]!
+  })
+
+  const updatePolicy = sqlite.transaction((caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions => {
+    const owner = requireOwner(caller, projectId)
+    const policy = requirePolicy(owner, policyId)
+    const permissionIds = requirePermissions(owner, input.permissionIds)
+    requireFreePolicyName(owner, input.name, policy.id)
+    policies.update(policy.id, { name: input.name, description: input.description })
+    policies.setPermissions(policy.id, permissionIds)
+    return withPermissions([policies.findForOwner(owner, policy.id)!])[0]!
+  })
+
+  const deletePolicy = sqlite.transaction((caller: Caller, projectId: string | null, policyId: string): string => {
+    const policy = requirePolicy(requireOwner(caller, projectId), policyId)
+    policies.delete(policy.id)
+    return policy.id
+  })
+
+  const insertRole = sqlite.transaction((caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies => {
+    const owner = requireOwner(caller, projectId)
+    const policyIds = requirePolicies(owner, input.policyIds)
+    requireFreeRoleName(owner, input.name)
+    const id = ids.uuid()
+    roles.insert({
+      id,
+      scope: owner.scope,
+      name: input.name,
+      description: input.description ?? null,
+      organizationId: owner.organizationId,
+      projectId: owner.projectId,
+      createdAt: clock.now()
+    })
+    roles.setPolicies(id, policyIds)
+    return withPolicies(roles.findRowById(id)!)
+  })
+
+  const updateRole = sqlite.transaction((caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies => {
+    const owner = requireOwner(caller, projectId)
+    const role = requireCustomRole(owner, roleId)
+    const policyIds = requirePolicies(owner, input.policyIds)
+    requireFreeRoleName(owner, input.name, role.id)
+    roles.update(role.id, { name: input.name, description: input.description })
+    roles.setPolicies(role.id, policyIds)
+    return withPolicies(roles.findRowById(role.id)!)
+  })
+
+  const deleteRole = sqlite.transaction((caller: Caller, projectId: string | null, roleId: string): string => {
+    const role = requireCustomRole(requireOwner(caller, projectId), roleId)
+    const { members, pendingInvitations } = roles.holders(role.id)
+    const holders = roleHolders(members, pendingInvitations)
+    if (holders !== null) throw new RoleInUseError(holders)
+    roles.delete(role.id)
+    return role.id
+  })
+
+  return {
+    /** The owner's policies in creation order, each with its permissions by name. `projectId` null: the organization's own. */
+    listPolicies (caller: Caller, projectId: string | null): PolicyWithPermissions[] {
+      return withPermissions(policies.listForOwner(requireOwner(caller, projectId)))
+    },
+
+    /** Project (404), permission ids of the owner's scope (400), a name free among the owner's policies (409). */
+    createPolicy (caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions {
+      return insertPolicy.immediate(caller, projectId, input)
+    },
+
+    /** Project (404), policy (404), permission ids (400), name (409); name and permissions replaced, description as given. */
+    updatePolicy (caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions {
+      return updatePolicy.immediate(caller, projectId, policyId, input)
+    },
+
+    /** Project (404), policy (404). Roles that grant the policy lose it (the database cascades); they stay. */
+    deletePolicy (caller: Caller, projectId: string | null, policyId: string): string {
+      return deletePolicy.immediate(caller, projectId, policyId)
+    },
+
+    /** Project (404), policy ids of the same owner (400), a name free among the owner's roles and the system roles (409). */
+    createRole (caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies {
+      return insertRole.immediate(caller, projectId, input)
+    },
+
+    /** Project (404), a custom role of the owner (404; a system role 403), policy ids (400), name (409). */
+    updateRole (caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies {
+      return updateRole.immediate(caller, projectId, roleId, input)
+    },
+
+    /** Project (404), a custom role of the owner (404; a system role 403), held by no member and no PENDING invitation (409). */
+    deleteRole (caller: Caller, projectId: string | null, roleId: string): string {
+      return deleteRole.immediate(caller, projectId, roleId)
+    }
+  }
 }
 
 export type AccessService = ReturnType<typeof accessService>

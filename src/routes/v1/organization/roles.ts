@@ -1,8 +1,11 @@
-// Organization roles: /v1/organization/roles (list: the system organization roles, then the organization's own).
+// Organization roles: /v1/organization/roles[/:roleId] (list: the system organization roles, then the organization's own; create, update, delete custom ones).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import { errors } from '../../../schemas/common.js'
-import { OrganizationRoleListResponse, type OrganizationRole } from '../../../schemas/roles.js'
+import { DeletedResponse } from '../../../schemas/policies.js'
+import {
+  OrganizationRoleListResponse, OrganizationRoleResponse, RoleBody, RoleIdParams, type OrganizationRole
+} from '../../../schemas/roles.js'
 import type { RoleWithPolicies } from '../../../services/organization.js'
 
 export function toOrganizationRole (role: RoleWithPolicies): OrganizationRole {
@@ -21,6 +24,50 @@ const organizationRoles: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const roles = app.organization.organizationRoles(callerOf(request))
     return { success: true as const, data: { roles: roles.map(toOrganizationRole) } }
+  })
+
+  app.post('/organization/roles', {
+    schema: {
+      tags: ['Organization Roles'],
+      operationId: 'createRole',
+      summary: 'Create Organization Role',
+      description: 'Creates a custom organization role from the organization\'s own policies; it can be given at once to members ' +
+        'and invitees. A policy id of a project or another organization: 400; a name another organization role (system ones included) has: 409.',
+      body: RoleBody,
+      response: { 200: OrganizationRoleResponse, ...errors(400, 401, 403, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const role = app.access.createRole(callerOf(request), null, request.body)
+    return { success: true as const, data: { role: toOrganizationRole(role) } }
+  })
+
+  app.put('/organization/roles/:roleId', {
+    schema: {
+      tags: ['Organization Roles'],
+      operationId: 'updateRole',
+      summary: 'Update Organization Role',
+      description: 'Replaces a custom role\'s name and policies; `description` left out is kept, null clears it. System roles: 403.',
+      params: RoleIdParams,
+      body: RoleBody,
+      response: { 200: OrganizationRoleResponse, ...errors(400, 401, 403, 404, 409, 413, 415) }
+    }
+  }, async (request) => {
+    const role = app.access.updateRole(callerOf(request), null, request.params.roleId, request.body)
+    return { success: true as const, data: { role: toOrganizationRole(role) } }
+  })
+
+  app.delete('/organization/roles/:roleId', {
+    schema: {
+      tags: ['Organization Roles'],
+      operationId: 'deleteRole',
+      summary: 'Delete Organization Role',
+      description: 'Deletes a custom role that no member holds and no pending invitation names (409 otherwise). System roles: 403.',
+      params: RoleIdParams,
+      response: { 200: DeletedResponse, ...errors(401, 403, 404, 409) }
+    }
+  }, async (request) => {
+    const id = app.access.deleteRole(callerOf(request), null, request.params.roleId)
+    return { success: true as const, data: { id, deleted: true as const } }
   })
 }
 
