@@ -6,7 +6,6 @@ import createError from '@fastify/error'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { scrubText, secretsOf } from '../redact.js'
-import { declaresNoBody } from './bodyless.js'
 
 export interface ErrorEnvelope {
   success: false
@@ -208,14 +207,6 @@ export default fp<ErrorHandlerOptions>(async (app, opts) => {
     // Messages may quote what the client sent (a media type, a table name): never its credentials.
     request.log.info({ code: error.code, status }, scrubbed(error.message, request))
     return reply.code(status).send(envelope(scrubbed(clientMessage(error, request), request)))
-  })
-
-  // Bodies are read as sent: a compressed one would reach the JSON parser as bytes. A body that
-  // is not read at all (src/plugins/bodyless.ts) may say what it likes.
-  app.addHook('preParsing', async (request) => {
-    if (declaresNoBody(request)) return
-    const encoding = request.headers['content-encoding']
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') throw new UnsupportedEncodingError()
   })
 
   app.setNotFoundHandler((request, reply) => {
