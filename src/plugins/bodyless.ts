@@ -1,6 +1,5 @@
 // Which requests have their body read: operations that declare no body (and unknown routes) answer as if none was sent, whatever the body and its headers say.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
-import { errorCodes } from 'fastify'
+import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { UnsupportedEncodingError } from './error-handler.js'
 
@@ -10,8 +9,8 @@ import { UnsupportedEncodingError } from './error-handler.js'
  * `application/octet-stream` and axios `application/x-www-form-urlencoded`. The vendor's OpenAPI
  * declares no body for those operations, so a body sent to one is not read at all: neither parsed
  * nor checked against its Content-Type or Content-Encoding (the decision is in the README, "Where
- * the vendor docs are silent"). Only its declared size is still checked: over the body limit, 413,
- * as everywhere. Unknown routes read no body either: they answer 404 whatever was sent, at any size.
+ * the vendor docs are silent"), whatever its size: Node discards it once the answer is sent. Unknown
+ * routes read no body either: they answer 404 whatever was sent.
  *
  * The hooks are attached per route when the route is added, so a GET (whose body Fastify never
  * reads) and an operation with a body pay for nothing but the check they need.
@@ -21,69 +20,73 @@ import { UnsupportedEncodingError } from './error-handler.js'
 const BODY_HEADERS = ['content-type', 'content-length', 'transfer-encoding', 'content-encoding'] as const
 /** Methods whose body Fastify reads (it never reads one for GET or HEAD). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-const kHidden = Symbol('confident-mock.hiddenBodyHeaders')
-
-type Request = FastifyRequest & { [kHidden]?: Array<[string, string | string[]]> }
-type Hook = (request: Request, reply: FastifyReply, done: HookHandlerDoneFunction) => void
-type PayloadHook = (request: Request, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => void
+/** The headers hidden from each request, until they are put back. */
+const hiddenHeaders = new WeakMap<FastifyRequest, Array<[string, string | string[]]>>()
 
 /** Removes the body headers from the raw request, so that Fastify calls the handler with no body. */
-function hide (request: Request): void {
+function hide (request: FastifyRequest): void {
   const headers = request.raw.headers
-  let hidden: Array<[string, string | string[]]> | undefined
+  const hidden: Array<[string, string | string[]]> = []
   for (const name of BODY_HEADERS) {
     const value = headers[name]
     if (value === undefined) continue
-    (hidden ??= []).push([name, value])
+    hidden.push([name, value])
     delete headers[name]
   }
-  if (hidden !== undefined) request[kHidden] = hidden
+  if (hidden.length > 0) hiddenHeaders.set(request, hidden)
 }
 
 /** Puts them back, before anything else reads them: the handler, the journal, the log. */
-const restore: Hook = (request, _reply, done) => {
-  const hidden = request[kHidden]
+const restore: onRequestHookHandler = function (request, _reply, done) {
+  const hidden = hiddenHeaders.get(request)
   if (hidden !== undefined) {
     for (const [name, value] of hidden) request.raw.headers[name] = value
-    delete request[kHidden]
+    hiddenHeaders.delete(request)
   }
   done()
 }
 
-/** For an operation that declares no body: refuse only a declared size over the limit, then read nothing. */
-function ignoreBody (limit: number): PayloadHook {
-  return (request, _reply, payload, done) => {
-    if (Number(request.headers['content-length']) > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE())
-    hide(request)
-    done(null, payload)
-  }
+/** For an operation that declares no body: read nothing. */
+const ignoreBody: preParsingHookHandler = function (request, _reply, payload, done) {
+  hide(request)
+  done(null, payload)
 }
 
 /** For an operation with a body: it is read as sent, so a compressed one would reach the JSON parser as bytes. */
-const refuseEncoded: PayloadHook = (request, _reply, payload, done) => {
+const refuseEncoded: preParsingHookHandler = function (request, _reply, payload, done) {
   const encoding = request.headers['content-encoding']
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return done(new UnsupportedEncodingError())
+  done(null, payload)
+}
+
+/**
+ * For a control call whose options are all optional: sent with no body, it is a call with no
+ * options whatever its Content-Type says (the SDKs' JSON type, or the octet-stream and form types
+ * their HTTP clients fall back to). A body that is there is read by the strict rules.
+ */
+export const emptyIsNone: preParsingHookHandler = function (request, reply, payload, done) {
+  const length = request.headers['content-length']
+  if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return ignoreBody.call(this, request, reply, payload, done)
   done(null, payload)
 }
 
 const list = <T> (hooks: T | T[] | undefined): T[] => hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]
 
 export default fp(async (app) => {
-  const serverLimit = app.initialConfig.bodyLimit ?? 1024 * 1024
   app.addHook('onRoute', (route: RouteOptions) => {
     if (route.schema?.body !== undefined) {
-      route.preParsing = [refuseEncoded as never, ...list(route.preParsing)]
+      route.preParsing = [refuseEncoded, ...list(route.preParsing)]
       return
     }
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (!methods.some((m) => BODY_METHODS.has(m.toUpperCase()))) return
-    route.preParsing = [ignoreBody(route.bodyLimit ?? serverLimit) as never, ...list(route.preParsing)]
-    route.preValidation = [restore as never, ...list(route.preValidation)]
+    route.preParsing = [ignoreBody, ...list(route.preParsing)]
+    route.preValidation = [restore, ...list(route.preValidation)]
   })
   // Unknown routes get no onRoute: these two run for every request, and cost a property read.
-  app.addHook('preParsing', ((request, _reply, payload, done) => {
-    if (request.is404) hide(request)
+  app.addHook('preParsing', function (request, reply, payload, done) {
+    if (request.is404) return ignoreBody.call(this, request, reply, payload, done)
     done(null, payload)
-  }) as PayloadHook as never)
-  app.addHook('onResponse', restore as never)
+  })
+  app.addHook('onResponse', restore)
 }, { name: 'bodyless' })

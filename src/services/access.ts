@@ -18,7 +18,7 @@ import type { Caller } from '../plugins/auth.js'
 import type { PermissionRef, PoliciesRepository, PolicyOwner, PolicyRow } from '../repositories/policies.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRow, RolesRepository } from '../repositories/roles.js'
-import { isSystemRoleName, roleHolders } from '../rules.js'
+import { isSystemRoleName, roleHolders, uniqueIds } from '../rules.js'
 import type { RoleWithPolicies } from './organization.js'
 
 export interface AccessServiceDeps {
@@ -55,9 +55,6 @@ interface Owner extends PolicyOwner {
   noun: 'organization' | 'project'
 }
 
-/** Ids in first-seen order, each once: an id sent twice counts once. */
-const unique = (ids: readonly string[]) => [...new Set(ids)]
-
 export function accessService (deps: AccessServiceDeps) {
   const { sqlite, clock, ids, projects, policies, roles } = deps
 
@@ -88,18 +85,18 @@ export function accessService (deps: AccessServiceDeps) {
 
   /** Every id names a permission of the owner's scope (organization or project); the first that does not is the 400. */
   function requirePermissions (owner: Owner, permissionIds: readonly string[]): string[] {
-    const known = policies.permissionIdsIn(owner.scope, unique(permissionIds))
+    const known = policies.permissionIdsIn(owner.scope, uniqueIds(permissionIds))
     const bad = permissionIds.findIndex((id) => !known.has(id))
     if (bad !== -1) throw new UnknownPermissionError(`permissionIds[${bad}]`, JSON.stringify(permissionIds[bad]), owner.noun)
-    return unique(permissionIds)
+    return uniqueIds(permissionIds)
   }
 
   /** Every id names a policy of the same owner: the organization's own for its roles, the project's for a project's. */
   function requirePolicies (owner: Owner, policyIds: readonly string[]): string[] {
-    const known = policies.ownedIds(owner, unique(policyIds))
+    const known = policies.ownedIds(owner, uniqueIds(policyIds))
     const bad = policyIds.findIndex((id) => !known.has(id))
     if (bad !== -1) throw new UnknownPolicyError(`policyIds[${bad}]`, JSON.stringify(policyIds[bad]), owner.noun)
-    return unique(policyIds)
+    return uniqueIds(policyIds)
   }
 
   function requireFreePolicyName (owner: Owner, name: string, exceptId?: string) {

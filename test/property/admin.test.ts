@@ -786,16 +786,16 @@ function expectationOf (routes: Record<string, RouteSpec>, plan: Plan, params: R
   if (plan.credential.status !== null) return { status: plan.credential.status, why: plan.credential.description }
   const body = plan.body
   // An operation that declares no body (and an unknown route) reads none: whatever is sent is ignored,
-  // its Content-Type and Content-Encoding too; only a declared size over the limit is still a 413.
-  if (spec.body === 'none') {
-    if (payloadBytes > BODY_LIMIT) return { status: 413, why: `${body.description}, on a route that reads no body` }
-  } else if (plan.encoding !== undefined && !(IDENTITY_ENCODINGS as readonly string[]).includes(plan.encoding)) {
+  // its size, Content-Type and Content-Encoding too; and a control call sent with no body at all is
+  // one with no options, whatever its headers say (src/plugins/bodyless.ts).
+  const readsBody = spec.body !== 'none' && payloadBytes > 0
+  if (readsBody && plan.encoding !== undefined && !(IDENTITY_ENCODINGS as readonly string[]).includes(plan.encoding)) {
     return { status: 415, why: `Content-Encoding ${plan.encoding}` }
   }
   if (plan.route === 'GET /__admin/{}') return { status: 404, why: 'no such control route' }
-  if (spec.body !== 'none' && body.kind !== 'none') {
+  if (readsBody && body.kind !== 'none') {
     const isJson = body.contentType !== undefined && (JSON_CONTENT_TYPES as readonly string[]).includes(body.contentType)
-    if (!isJson && (body.contentType !== undefined || payloadBytes > 0)) return { status: 415, why: body.description }
+    if (!isJson) return { status: 415, why: body.description }
     const limit = plan.route === 'POST /__admin/snapshot' ? SNAPSHOT_LIMIT : BODY_LIMIT
     if (payloadBytes > limit) return { status: 413, why: body.description }
     if (body.verdict === 'parse') return { status: 400, why: body.description }

@@ -1133,12 +1133,9 @@ function expectationOf (plan: Plan, payloadBytes: number): Expectation {
   if (hostile.some(([, h]) => h.value.stage === 'routing')) return { reject: true, why: 'a path the router refuses' }
   if (plan.credential.status !== null) return { status: plan.credential.status, why: plan.credential.description }
   const body = plan.body
-  if (spec.body === 'none') {
-    // An operation that declares no body reads none (GETs, DELETEs, the resend PUTs): whatever is
-    // sent is ignored, its Content-Type and Content-Encoding too; only a declared size over the
-    // limit is still a 413.
-    if (payloadBytes > BODY_LIMIT) return { status: 413, why: `${body.description}, on a route that reads no body` }
-  } else {
+  // An operation that declares no body reads none (GETs, DELETEs, the resend PUTs): whatever is
+  // sent is ignored, its size, Content-Type and Content-Encoding too (src/plugins/bodyless.ts).
+  if (spec.body !== 'none') {
     if (plan.encoding !== undefined && !(IDENTITY_ENCODINGS as readonly string[]).includes(plan.encoding)) return { status: 415, why: `Content-Encoding ${plan.encoding}` }
     if (body.kind !== 'none') {
       const isJson = body.contentType !== undefined && (JSON_CONTENT_TYPES as readonly string[]).includes(body.contentType)

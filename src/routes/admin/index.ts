@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { AdminTokenInvalidError, AdminTokenMissingError } from '../../errors.js'
+import { emptyIsNone } from '../../plugins/bodyless.js'
 import { envelope, strictJsonParser } from '../../plugins/error-handler.js'
 import adminClock from './clock.js'
 import adminFaults from './faults.js'
@@ -47,6 +48,8 @@ const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' },
     strictJsonParser(app.getDefaultJsonParser('remove', 'remove'), { emptyIsNone: true }))
+  // Sent with no body at all, whatever its Content-Type, it is a call with no options (src/plugins/bodyless.ts).
+  app.addHook('preParsing', emptyIsNone)
   // A control call with no body means "no options": validate it as an empty object.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {}
