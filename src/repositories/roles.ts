@@ -32,6 +32,13 @@ export interface RoleHolders {
   pendingInvitations: number
 }
 
+/** The custom roles of a project, or an organization's own (not its projects'). */
+function ownedBy (scope: RoleScope, ownerId: string) {
+  return scope === 'PROJECT'
+    ? eq(roles.projectId, ownerId)
+    : and(eq(roles.scope, 'ORGANIZATION'), eq(roles.organizationId, ownerId), isNull(roles.projectId))
+}
+
 export function rolesRepository (db: Db) {
   const rows = () => db.select({
     id: roles.id,
@@ -62,10 +69,7 @@ export function rolesRepository (db: Db) {
 
     /** A project's custom roles, or an organization's own (not its projects'), in creation order. */
     listCustom (scope: RoleScope, ownerId: string): RoleRow[] {
-      const owned = scope === 'PROJECT'
-        ? eq(roles.projectId, ownerId)
-        : and(eq(roles.scope, 'ORGANIZATION'), eq(roles.organizationId, ownerId), isNull(roles.projectId))
-      return rows().where(owned).orderBy(asc(roles.createdAt), asc(sql`${roles}.rowid`)).all()
+      return rows().where(ownedBy(scope, ownerId)).orderBy(asc(roles.createdAt), asc(sql`${roles}.rowid`)).all()
     },
 
     /** Any role with its description: system or custom, of any owner. */
@@ -75,11 +79,8 @@ export function rolesRepository (db: Db) {
 
     /** Whether another custom role of the owner (than `exceptId`) has exactly this name; system roles are not looked at. */
     nameTaken (scope: RoleScope, ownerId: string, name: string, exceptId?: string): boolean {
-      const owned = scope === 'PROJECT'
-        ? eq(roles.projectId, ownerId)
-        : and(eq(roles.scope, 'ORGANIZATION'), eq(roles.organizationId, ownerId), isNull(roles.projectId))
       return db.select({ id: roles.id }).from(roles).where(and(
-        owned,
+        ownedBy(scope, ownerId),
         eq(roles.name, name),
         exceptId === undefined ? undefined : ne(roles.id, exceptId))).get() !== undefined
     },
