@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Sqlite from 'better-sqlite3'
 import type { Request } from 'autocannon'
-import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../src/fixtures/demo.js'
+import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../src/boot-state/demo.js'
 import { HOST, cpuSeconds, freePort, launchToHealthy, startServer, stopServer, type ServerChild } from './children.js'
 import { runLoad, type LoadOptions, type LoadResult } from './load.js'
 

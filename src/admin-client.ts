@@ -1,6 +1,6 @@
 // A typed client for the /__admin control API over global fetch: tenants, reset, snapshots, clock, outbox, journal, faults, invitees.
 import type { Static } from 'typebox'
-import type { FixtureOrganization } from './fixtures/schema.js'
+import type { FixtureOrganization } from './boot-state/schema.js'
 import type {
   ClockSchema, FaultBody, FaultSchema, JournalEntrySchema, JournalQuery, OrganizationSummarySchema, OutboxEmailSchema, OutboxQuery, TenantSchema
 } from './schemas/admin.js'

@@ -5,15 +5,15 @@ import { join } from 'node:path'
 import { createAdminClient, type AdminClient } from './admin-client.js'
 import { buildApp, loggerOptions } from './app.js'
 import { loadConfig, type Config } from './config.js'
-import { checkFixtures } from './fixtures/apply.js'
-import type { Fixtures } from './fixtures/schema.js'
+import { checkFixtures } from './boot-state/parse.js'
+import type { Fixtures } from './boot-state/schema.js'
 import type { DemoInfo } from './plugins/fixtures.js'
 
 export { createAdminClient, AdminApiError } from './admin-client.js'
 export type * from './admin-client.js'
 export { buildApp, type App, type BuildOptions } from './app.js'
 export { defaultConfig, loadConfig, ConfigSchema, CLI_FLAGS, type Config } from './config.js'
-export type * from './fixtures/schema.js'
+export type * from './boot-state/schema.js'
 export type { DemoInfo } from './plugins/fixtures.js'
 
 export interface StartServerOptions {

@@ -1,5 +1,5 @@
 // Decisions where the vendor docs are silent ("[ours]" in BEHAVIOUR.md), each in one place to change.
-import type { Plan } from './db/schema.js'
+import { SYSTEM_ROLES, type Plan, type RoleScope } from './domain.js'
 
 /** Plans that may always invite; TRIAL and FREE may only while the trial runs (BEHAVIOUR.md section 7). */
 export const INVITING_PLANS: ReadonlySet<Plan> = new Set<Plan>(['STARTER', 'TEAM', 'PREMIUM', 'ENTERPRISE'])
@@ -11,11 +11,6 @@ export function mayInvite (plan: Plan, trialEndsAt: number | null, now: number):
 /** The role an invitation with no role id grants on acceptance. */
 export const DEFAULT_PROJECT_ROLE = 'Member'
 export const DEFAULT_ORGANIZATION_ROLE = 'Member'
-
-/** Vendor-documented system roles; Owner can never be given through an invitation. */
-export const SYSTEM_PROJECT_ROLES = ['Owner', 'Manager', 'Member'] as const
-export const SYSTEM_ORGANIZATION_ROLES = ['Owner', 'Admin', 'Member'] as const
-export const OWNER_ROLE = 'Owner'
 
 /** Addresses are compared case-insensitively and stored in lower case. */
 export function normalizeEmail (email: string): string {
@@ -68,8 +63,8 @@ export const MAX_ACCESS_DESCRIPTION_LENGTH = 2000
 export const MAX_ACCESS_IDS = 200
 
 /** A custom role may not take a system role's name in its scope: the role list would show two of that name. */
-export function isSystemRoleName (scope: 'ORGANIZATION' | 'PROJECT', name: string): boolean {
-  return (scope === 'ORGANIZATION' ? SYSTEM_ORGANIZATION_ROLES : SYSTEM_PROJECT_ROLES).some((system) => system === name)
+export function isSystemRoleName (scope: RoleScope, name: string): boolean {
+  return SYSTEM_ROLES[scope].includes(name)
 }
 
 /**

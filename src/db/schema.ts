@@ -1,18 +1,10 @@
-// The data model: every table the contract in BEHAVIOUR.md needs, with its rules as constraints.
+// The data model: every table the API needs (docs/decisions.md), with its rules as constraints.
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { INVITATION_STATUSES, PLANS, ROLE_SCOPES, type InvitationStatus, type Plan, type RoleScope } from '../domain.js'
 
 // Times are stored as integer milliseconds since the epoch, read from the server clock.
 const createdAt = () => integer('created_at').notNull()
-
-export const PLANS = ['TRIAL', 'FREE', 'STARTER', 'ENTERPRISE', 'TEAM', 'PREMIUM'] as const
-export type Plan = typeof PLANS[number]
-
-export const INVITATION_STATUSES = ['PENDING', 'ACCEPTED', 'DECLINED'] as const
-export type InvitationStatus = typeof INVITATION_STATUSES[number]
-
-export const ROLE_SCOPES = ['ORGANIZATION', 'PROJECT'] as const
-export type RoleScope = typeof ROLE_SCOPES[number]
 
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`)

@@ -1,18 +1,10 @@
 // The auth plugin: resolves the CONFIDENT_API_KEY header to the calling organization.
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Plan } from '../db/schema.js'
+import type { Caller } from '../domain.js'
 import { InvalidApiKeyError, MissingApiKeyError, ProjectKeyError } from '../errors.js'
 import { digestsEqual, keyDigest } from '../keys.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
-
-/** Who is calling: an organization, through one of its organization keys. */
-export interface Caller {
-  keyId: number
-  organizationId: string
-  plan: Plan
-  trialEndsAt: number | null
-}
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin'
 import type { Static } from 'typebox'
 import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
 import type { FaultSchema } from '../schemas/admin.js'
-import { envelope } from './error-handler.js'
+import { envelope } from '../errors.js'
 
 export interface FaultSpec {
   /** An HTTP method, or "*" for any. */

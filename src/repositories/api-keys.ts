@@ -1,7 +1,8 @@
 // API keys: the lookup every /v1 request makes, with the organization facts the checks need; minting, listing, validity, deletion.
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { apiKeys, organizations, type Plan } from '../db/schema.js'
+import { apiKeys, organizations } from '../db/schema.js'
+import type { Plan } from '../domain.js'
 
 export interface KeyRecord {
   id: number

@@ -1,7 +1,8 @@
 // Organizations: the caller's own (read and renamed), and its members as far as creating a project needs them.
 import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { organizationMembers, organizations, users, type Plan } from '../db/schema.js'
+import { organizationMembers, organizations, users } from '../db/schema.js'
+import type { Plan } from '../domain.js'
 
 export interface OrganizationRow {
   id: string

@@ -1,7 +1,8 @@
 // The permission catalogue: organization and project permissions, each a separate set.
 import { asc, eq } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { permissions, type RoleScope } from '../db/schema.js'
+import { permissions } from '../db/schema.js'
+import type { RoleScope } from '../domain.js'
 
 export interface PermissionRow {
   id: string

@@ -1,7 +1,8 @@
 // Custom policies of an organization (no project) or of one of its projects, and the permissions each groups.
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { permissions, policies, policyPermissions, type RoleScope } from '../db/schema.js'
+import { permissions, policies, policyPermissions } from '../db/schema.js'
+import type { RoleScope } from '../domain.js'
 
 /** Whose policies: an organization's own (projectId null) or one project's. */
 export interface PolicyOwner {

@@ -1,9 +1,8 @@
 // Roles: system roles (no owner) and custom organization or project roles, with the policies they group.
 import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import {
-  organizationInvitations, organizationMembers, policies, projectInvitations, projectMembers, rolePolicies, roles, type RoleScope
-} from '../db/schema.js'
+import { organizationInvitations, organizationMembers, policies, projectInvitations, projectMembers, rolePolicies, roles } from '../db/schema.js'
+import type { RoleScope } from '../domain.js'
 
 export interface RoleRef {
   id: string

@@ -1,7 +1,7 @@
 // Schemas of the control API under /__admin: tenants, clock, outbox, journal, faults, snapshots.
 // Integers have a maximum: Ajv takes Infinity (from "1e309", or JSON's 1e400) as an integer otherwise.
 import { Type } from 'typebox'
-import { FixtureOrganizationSchema } from '../fixtures/schema.js'
+import { FixtureOrganizationSchema } from '../boot-state/schema.js'
 import { Success } from './common.js'
 
 const Plan = FixtureOrganizationSchema.properties.plan

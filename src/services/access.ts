@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../db/ids.js'
-import type { RoleScope } from '../db/schema.js'
+
 import {
   PolicyNameTakenError,
   PolicyNotFoundError,
@@ -14,12 +14,13 @@ import {
   UnknownPermissionError,
   UnknownPolicyError
 } from '../errors.js'
-import type { Caller } from '../plugins/auth.js'
+
 import type { PermissionRef, PoliciesRepository, PolicyOwner, PolicyRow } from '../repositories/policies.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRow, RolesRepository } from '../repositories/roles.js'
 import { isSystemRoleName, roleHolders, uniqueIds } from '../rules.js'
 import type { RoleWithPolicies } from './organization.js'
+import type { Caller, RoleScope } from '../domain.js'
 
 export interface AccessServiceDeps {
   sqlite: Database

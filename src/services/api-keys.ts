@@ -3,10 +3,11 @@ import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
 import { ApiKeyNotFoundError, LastOrganizationKeyError, ProjectNotFoundError } from '../errors.js'
 import { keyDigest, newKey } from '../keys.js'
-import type { Caller } from '../plugins/auth.js'
+
 import type { ApiKeysRepository, StoredKeyRow } from '../repositories/api-keys.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import { wouldLockOut } from '../rules.js'
+import type { Caller } from '../domain.js'
 
 export interface ApiKeyServiceDeps {
   sqlite: Database

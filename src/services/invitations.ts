@@ -14,13 +14,14 @@ import {
   ProjectNotFoundError,
   UnknownRoleError
 } from '../errors.js'
-import { systemRoleId } from '../fixtures/apply.js'
-import type { Caller } from '../plugins/auth.js'
+import { systemRoleId } from '../boot-state/catalog.js'
+
 import type { InvitationRow, InvitationsRepository } from '../repositories/invitations.js'
 import type { PeopleRepository } from '../repositories/people.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
-import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, OWNER_ROLE, mayInvite, uniqueEmails } from '../rules.js'
+import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../rules.js'
+import { OWNER_ROLE, type Caller } from '../domain.js'
 
 export type InvitationKindName = 'PROJECT' | 'ORGANIZATION'
 

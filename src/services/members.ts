@@ -1,6 +1,6 @@
 // The member rules, written once for projects and organizations: paging, role changes with ownership transfer, removal.
 import type { Database } from 'better-sqlite3'
-import type { RoleScope } from '../db/schema.js'
+
 import {
   MemberNotFoundError,
   OwnerRemovalError,
@@ -9,12 +9,12 @@ import {
   ProjectOwnerRemovalError,
   UnknownRoleError
 } from '../errors.js'
-import { systemRoleId } from '../fixtures/apply.js'
-import type { Caller } from '../plugins/auth.js'
+import { systemRoleId } from '../boot-state/catalog.js'
+
 import type { MemberRow, MembersRepository, OrganizationProjectsRepository } from '../repositories/members.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRef, RolesRepository } from '../repositories/roles.js'
-import { OWNER_ROLE } from '../rules.js'
+import { OWNER_ROLE, type Caller, type RoleScope } from '../domain.js'
 
 export interface MemberServiceDeps {
   sqlite: Database

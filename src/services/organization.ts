@@ -1,14 +1,15 @@
 // What a key's organization is and offers: itself (renamed), its roles and projects' roles, the permission catalogue, governance policies and their projects.
 import type { Database } from 'better-sqlite3'
-import type { RoleScope } from '../db/schema.js'
+
 import { GovernancePolicyNotFoundError, OrganizationNameTakenError, ProjectNotFoundError } from '../errors.js'
-import type { Caller } from '../plugins/auth.js'
+
 import type { GovernancePoliciesRepository, GovernancePolicyRef, GovernancePolicyRow } from '../repositories/governance-policies.js'
 import type { OrganizationRow, OrganizationsRepository } from '../repositories/organizations.js'
 import type { PermissionRow, PermissionsRepository } from '../repositories/permissions.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { PolicyRef, RoleRow, RolesRepository } from '../repositories/roles.js'
-import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES, uniqueIds } from '../rules.js'
+import { uniqueIds } from '../rules.js'
+import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES, type Caller, type RoleScope } from '../domain.js'
 
 export interface OrganizationServiceDeps {
   sqlite: Database

@@ -3,14 +3,15 @@ import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../db/ids.js'
 import { NotAnOrganizationMemberError, ProjectNameTakenError, ProjectNotFoundError } from '../errors.js'
-import { systemRoleId } from '../fixtures/catalog.js'
+import { systemRoleId } from '../boot-state/catalog.js'
 import { keyDigest, newKey } from '../keys.js'
-import type { Caller } from '../plugins/auth.js'
+
 import type { ApiKeysRepository, KeyRow } from '../repositories/api-keys.js'
 import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { PeopleRepository } from '../repositories/people.js'
 import type { ProjectRow, ProjectsRepository } from '../repositories/projects.js'
-import { NEW_PROJECT_KEY_NAME, normalizeEmail, OWNER_ROLE } from '../rules.js'
+import { NEW_PROJECT_KEY_NAME, normalizeEmail } from '../rules.js'
+import { OWNER_ROLE, type Caller } from '../domain.js'
 
 export interface ProjectServiceDeps {
   sqlite: Database

@@ -4,12 +4,14 @@ import { eq } from 'drizzle-orm'
 import type { Static } from 'typebox'
 import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
-import { organizations, type Plan } from '../db/schema.js'
+import { organizations } from '../db/schema.js'
 import { BadDocumentError, OrganizationNotFoundError, OrganizationTakenError } from '../errors.js'
-import { applyFixtures, FixturesError } from '../fixtures/apply.js'
-import type { FixtureOrganization } from '../fixtures/schema.js'
+import { applyFixtures } from '../boot-state/apply.js'
+import { FixturesError } from '../boot-state/parse.js'
+import type { FixtureOrganization } from '../boot-state/schema.js'
 import { newKey } from '../keys.js'
 import type { OrganizationSummarySchema, TenantSchema } from '../schemas/admin.js'
+import type { Plan } from '../domain.js'
 
 /** A fixtures organization whose name and plan may be left out. */
 export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partial<Pick<FixtureOrganization, 'name' | 'plan'>>

@@ -8,7 +8,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import t from 'tap'
 import { MIGRATIONS_FOLDER, openDatabase } from '../../src/db/index.js'
 import { createIdGenerator } from '../../src/db/ids.js'
-import { applyFixtures } from '../../src/fixtures/apply.js'
+import { applyFixtures } from '../../src/boot-state/apply.js'
 import { T0 } from '../helpers/build.js'
 
 /** A database file at migration 0000, with `seed` run on it. */

@@ -1,7 +1,7 @@
 // End to end: simultaneous identical requests, from two server processes on one SQLite file.
 import Sqlite from 'better-sqlite3'
 import t from 'tap'
-import type { Fixtures } from '../../src/fixtures/schema.js'
+import type { Fixtures } from '../../src/boot-state/schema.js'
 import { assertVendorResponse } from '../helpers/vendor.js'
 import { post, startServer, workspace } from '../helpers/server-process.js'
 

@@ -1,7 +1,7 @@
 // End to end: a client's whole invitation flow over HTTP against a running server, every step checked.
 import Sqlite from 'better-sqlite3'
 import t from 'tap'
-import type { Fixtures } from '../../src/fixtures/schema.js'
+import type { Fixtures } from '../../src/boot-state/schema.js'
 import { assertVendorResponse } from '../helpers/vendor.js'
 import { startServer, workspace } from '../helpers/server-process.js'
 

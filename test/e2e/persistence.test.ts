@@ -1,8 +1,8 @@
 // End to end: the real server process on a real SQLite file, stopped and started again.
 import Sqlite from 'better-sqlite3'
 import t from 'tap'
-import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../../src/fixtures/demo.js'
-import type { Fixtures } from '../../src/fixtures/schema.js'
+import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../../src/boot-state/demo.js'
+import type { Fixtures } from '../../src/boot-state/schema.js'
 import { assertVendorResponse } from '../helpers/vendor.js'
 import { get, post, runServer, startServer, workspace } from '../helpers/server-process.js'
 

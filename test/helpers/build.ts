@@ -5,8 +5,8 @@ import { buildApp, type App } from '../../src/app.js'
 import { Clock } from '../../src/clock.js'
 import { defaultConfig, type Config } from '../../src/config.js'
 import { projects, roles } from '../../src/db/schema.js'
-import { applyFixtures } from '../../src/fixtures/apply.js'
-import type { FixtureOrganization, Fixtures } from '../../src/fixtures/schema.js'
+import { applyFixtures } from '../../src/boot-state/apply.js'
+import type { FixtureOrganization, Fixtures } from '../../src/boot-state/schema.js'
 import { newKey } from '../../src/keys.js'
 
 export interface TeardownTarget {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Fixtures } from '../../src/fixtures/schema.js'
+import type { Fixtures } from '../../src/boot-state/schema.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 

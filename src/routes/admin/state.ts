@@ -3,10 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { clearAll, exportSnapshot, importSnapshot, SnapshotError } from '../../db/state.js'
 import { BadDocumentError } from '../../errors.js'
-import { applyFixtures, ensureCatalog, recordFixturesDigest, systemRoleId } from '../../fixtures/apply.js'
+import { applyFixtures, recordFixturesDigest } from '../../boot-state/apply.js'
+import { ensureCatalog, systemRoleId } from '../../boot-state/catalog.js'
 import { ResetBody, ResetResponse } from '../../schemas/admin.js'
 import { EARLIEST_ISO_MS, LATEST_ISO_MS, Success, errors } from '../../schemas/common.js'
-import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES } from '../../rules.js'
+import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES } from '../../domain.js'
 
 /** A snapshot of a busy database is far larger than an API request. */
 const SNAPSHOT_BODY_LIMIT = 64 * 1024 * 1024

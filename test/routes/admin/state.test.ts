@@ -8,7 +8,7 @@ import type { App } from '../../../src/app.js'
 import { buildApp } from '../../../src/app.js'
 import { Clock } from '../../../src/clock.js'
 import { defaultConfig } from '../../../src/config.js'
-import { readFixturesFile } from '../../../src/fixtures/apply.js'
+import { readFixturesFile } from '../../../src/boot-state/parse.js'
 import { build, json, T0 } from '../../helpers/build.js'
 
 const EXAMPLE = readFixturesFile(fileURLToPath(new URL('../../../docker/fixtures.example.yaml', import.meta.url)))
