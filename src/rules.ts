@@ -22,6 +22,9 @@ export function uniqueEmails (emails: readonly string[]): string[] {
   return [...new Set(emails.map(normalizeEmail))]
 }
 
+/** A new tenant's plan when the control API's document names none: a paid plan, so inviting works. */
+export const DEFAULT_TENANT_PLAN: Plan = 'TEAM'
+
 /** The name of the project API key minted with a new project (the name the vendor's example shows). */
 export const NEW_PROJECT_KEY_NAME = 'Default Key'
 

@@ -10,14 +10,12 @@ import { applyFixtures } from '../boot-state/apply.js'
 import { FixturesError } from '../boot-state/parse.js'
 import type { FixtureOrganization } from '../boot-state/schema.js'
 import { newKey } from '../keys.js'
+import { DEFAULT_TENANT_PLAN } from '../rules.js'
 import type { OrganizationSummarySchema, TenantSchema } from '../schemas/admin.js'
 import type { Plan } from '../domain.js'
 
 /** A fixtures organization whose name and plan may be left out. */
 export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partial<Pick<FixtureOrganization, 'name' | 'plan'>>
-
-/** A new tenant's plan when the document names none: a paid plan, so inviting works. */
-export const DEFAULT_TENANT_PLAN: Plan = 'TEAM'
 
 export type OrganizationSummary = Static<typeof OrganizationSummarySchema>
 /** A new tenant with every key in clear. */
