@@ -66,7 +66,7 @@ export function coverage (extract: VendorExtract, routes: readonly ServedRoute[]
   return result
 }
 
-/** The README's table "Vendor operations: implemented and not", and one line on the tags left out. */
+/** The README's table under "Endpoints", and one line on the tags left out. */
 export function renderCoverage ({ tags, untouched }: Coverage): string {
   const rows = tags.flatMap(({ tag, operations }) => operations.map((op) =>
     `| ${tag} | \`${op.method} ${op.path}\` | \`${op.operationId}\` | ${op.implemented ? 'yes' : '**no**'} |`))
