@@ -1,14 +1,16 @@
 // A typed client for the /__admin control API over global fetch: tenants, reset, snapshots, clock, outbox, journal, faults, invitees.
 import type { Static } from 'typebox'
 import type { FixtureOrganization } from './boot-state/schema.js'
+import type { InvitationStatus, Plan } from './domain.js'
 import type {
-  ClockSchema, FaultBody, FaultSchema, JournalEntrySchema, JournalQuery, OrganizationSummarySchema, OutboxEmailSchema, OutboxQuery, TenantSchema
+  ClockSchema, FaultBody, FaultSchema, JournalEntrySchema, JournalQuery, OrganizationSummarySchema, OutboxEmailSchema, OutboxQuery,
+  ResetBody, ResetResponse, TenantSchema
 } from './schemas/admin.js'
+
+export type { Plan }
 
 /** A time as a Date or an ISO 8601 string (sent as ISO 8601). */
 export type TimeInput = Date | string
-
-export type Plan = 'TRIAL' | 'FREE' | 'STARTER' | 'ENTERPRISE' | 'TEAM' | 'PREMIUM'
 
 /** One organization in the fixtures format; `name` and `plan` may be left out (a unique name, TEAM). */
 export type NewOrganization = Omit<FixtureOrganization, 'name' | 'plan' | 'trialEndsAt'> & {
@@ -27,15 +29,10 @@ export interface OrganizationPatch {
   trialEndsAt?: TimeInput | null
 }
 
-export interface ResetOptions {
-  /** "fixtures" (default): the boot fixtures, or the demo organization when none were configured. */
-  to?: 'fixtures' | 'empty'
-}
+/** `to`: "fixtures" (default), the boot fixtures or the demo organization when none were configured; or "empty". */
+export type ResetOptions = Static<typeof ResetBody>
 
-export interface ResetResult {
-  to: 'fixtures' | 'empty'
-  organizationIds: string[]
-}
+export type ResetResult = Static<typeof ResetResponse>['data']
 
 export interface Snapshot {
   format: 'confident-mock-snapshot'
@@ -53,10 +50,10 @@ export interface SnapshotImportResult {
 
 export type ClockState = Static<typeof ClockSchema>
 
-export type InvitationKind = 'PROJECT' | 'ORGANIZATION'
-
 /** A recorded invitation email; `token` is what the invitee's accept and decline links carry. */
 export type OutboxEmail = Static<typeof OutboxEmailSchema>
+
+export type InvitationKind = OutboxEmail['kind']
 
 export type OutboxFilter = Static<typeof OutboxQuery>
 
@@ -81,7 +78,7 @@ export interface InvitationAnswer {
   invitation: {
     id: number
     email: string
-    status: 'PENDING' | 'ACCEPTED' | 'DECLINED'
+    status: InvitationStatus
     created_at: string
     projectRoleId?: string | null
     organizationRoleId?: string | null

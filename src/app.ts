@@ -14,12 +14,11 @@ import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import { strictJsonParser } from './json-body.js'
 import faultsPlugin from './plugins/faults.js'
-import fixturesPlugin from './plugins/fixtures.js'
+import bootStatePlugin from './plugins/boot-state.js'
 import journalPlugin from './plugins/journal.js'
 import openapiPlugin from './plugins/openapi.js'
 import servicesPlugin from './plugins/services.js'
-import membersPlugin from './plugins/members.js'
-import organizationPlugin from './plugins/organization.js'
+import { CONTROL_PREFIX, VENDOR_PREFIX } from './prefixes.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './redact.js'
@@ -106,7 +105,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   const validate = lazyValidatorCompiler(validatorCompiler(), compilers)
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
-    // Bodies over 1 MiB are refused with 413 (BEHAVIOUR.md section 1).
+    // Bodies over 1 MiB are refused with 413 (docs/decisions.md, "Limits").
     bodyLimit: 1024 * 1024,
     schemaErrorFormatter: describeValidation,
     // Keys named __proto__ or constructor are dropped like any unknown field, not refused.
@@ -139,11 +138,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(bodylessPlugin)
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
-  await app.register(fixturesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
+  // The composition root (src/services/index.ts): every repository and service, built once.
+  await app.register(servicesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
+  await app.register(bootStatePlugin)
   await app.register(authPlugin)
-  await app.register(servicesPlugin)
-  await app.register(membersPlugin)
-  await app.register(organizationPlugin)
   // Both hook every request, so before the routes: faults stand in front of /v1, the journal after it.
   await app.register(faultsPlugin)
   await app.register(journalPlugin, { size: config.CONFIDENT_MOCK_JOURNAL_SIZE, adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
@@ -151,8 +149,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   // Before the routes: it collects them as they are added. Serves /openapi.json, /openapi.yaml, /docs.
   await app.register(openapiPlugin)
   await app.register(health)
-  await app.register(v1, { prefix: '/v1', maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
-  await app.register(admin, { prefix: '/__admin', token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  await app.register(v1, { prefix: VENDOR_PREFIX, maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
+  await app.register(admin, { prefix: CONTROL_PREFIX, token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
 
   await app.ready()
   return app

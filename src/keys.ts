@@ -9,6 +9,11 @@ export function keyDigest (key: string): string {
   return createHash('sha256').update(key).digest('hex')
 }
 
+/** What is stored of a key, never the key itself: its digest, to find it by, and its last 6 characters, to show it redacted. */
+export function storedKey (key: string): { digest: string, last6: string } {
+  return { digest: keyDigest(key), last6: key.slice(-6) }
+}
+
 export function digestsEqual (a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 }

@@ -1,7 +1,7 @@
-// Decisions where the vendor docs are silent ("[ours]" in BEHAVIOUR.md), each in one place to change.
+// Decisions where the vendor docs are silent (listed in docs/decisions.md), each in one place to change.
 import { SYSTEM_ROLES, type Plan, type RoleScope } from './domain.js'
 
-/** Plans that may always invite; TRIAL and FREE may only while the trial runs (BEHAVIOUR.md section 7). */
+/** Plans that may always invite; TRIAL and FREE may only while the trial runs (docs/decisions.md; "check 4" in test/routes/v1/projects/invitations.test.ts). */
 export const INVITING_PLANS: ReadonlySet<Plan> = new Set<Plan>(['STARTER', 'TEAM', 'PREMIUM', 'ENTERPRISE'])
 
 export function mayInvite (plan: Plan, trialEndsAt: number | null, now: number): boolean {
@@ -40,8 +40,18 @@ export function wouldLockOut (keyIsValid: boolean, validOrganizationKeys: number
   return keyIsValid && validOrganizationKeys - 1 < MIN_VALID_ORGANIZATION_KEYS
 }
 
-/** Longest organization name: the fixtures' Name limit, so a name set here can also be written in fixtures. */
-export const MAX_ORGANIZATION_NAME_LENGTH = 200
+/**
+ * Text limits (ours: the vendor documents none). One rule for every name, in the API and in fixtures:
+ * organizations, projects, policies, roles, API keys, members, permissions, governance policies and
+ * controls are named with 1 to 200 characters (so any name the API accepts can also be written in a
+ * fixtures file), and every description holds at most 2000.
+ */
+export const MAX_NAME_LENGTH = 200
+export const MAX_DESCRIPTION_LENGTH = 2000
+/** Longest address accepted anywhere: the most a mail system takes (RFC 5321's path limit, less the angle brackets). */
+export const MAX_EMAIL_LENGTH = 254
+/** Longest avatar image URL in fixtures: the common practical URL limit (browsers, CDNs). */
+export const MAX_IMAGE_URL_LENGTH = 2048
 
 /**
  * Most project ids one governance assign or unassign call takes (the same cap as invitation emails
@@ -57,12 +67,10 @@ export function uniqueIds (ids: readonly string[]): string[] {
 }
 
 /**
- * Custom policies and roles (ours: the vendor documents no limits). Names are 1 to 200 characters
- * and descriptions at most 2000, as for projects; a policy lists at most 200 permission ids and a
- * role at most 200 policy ids (far more than the catalogue holds, small enough to check in one query).
+ * Custom policies and roles (ours: the vendor documents no limits): a policy lists at most 200
+ * permission ids and a role at most 200 policy ids (far more than the catalogue holds, small enough
+ * to check in one query). That it equals MAX_NAME_LENGTH is chance: the two are unrelated.
  */
-export const MAX_ACCESS_NAME_LENGTH = 200
-export const MAX_ACCESS_DESCRIPTION_LENGTH = 2000
 export const MAX_ACCESS_IDS = 200
 
 /** A custom role may not take a system role's name in its scope: the role list would show two of that name. */

@@ -103,7 +103,7 @@ async function scenario (client: Client, token: string, secrets: Secrets, routes
   // 47 characters: a message that cuts values to 40 quotes all but 7 of them (28 bits, a search away).
   const long = secrets.add("a long organization key not in this server's format", `long$key/${hex(19)}`, null)
   // Another organization's key not in this server's format, stored but never sent: one pasted into a
-  // call by a caller using a different key looks like any other text, and the README says so (only
+  // call by a caller using a different key looks like any other text, and docs/decisions.md says so ("Secrets") (only
   // the caller's key, the admin token and keys in the server's format are recognised).
   const stranger = secrets.add("another organization's key not in this server's format", `str@nger/key+${hex(8)}`, null)
   const customTenant = await ok({

@@ -56,7 +56,7 @@ export function checkFixtures (doc: unknown, source = 'fixtures'): Fixtures {
   if (typeof doc === 'object' && doc !== null && Object.hasOwn(doc, 'policies')) {
     // The first format listed permission names there; say where they went rather than "additional properties".
     throw new FixturesError(`${source}: /policies: permission names are now listed under "permissions" ` +
-      '({organization: [...], project: [...]}); policies are defined per organization or project (see the README)')
+      '({organization: [...], project: [...]}); policies are defined per organization or project (docs/fixtures.md)')
   }
   const validate = fixturesValidator()
   if (!validate(doc)) {

@@ -1,7 +1,9 @@
 // The data model: every table the API needs (docs/decisions.md), with its rules as constraints.
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import { INVITATION_STATUSES, PLANS, ROLE_SCOPES, type InvitationStatus, type Plan, type RoleScope } from '../domain.js'
+import {
+  GOVERNANCE_CONTROL_TYPES, INVITATION_KINDS, INVITATION_STATUSES, PLANS, ROLE_SCOPES, type GovernanceControlType, type InvitationStatus, type Plan, type RoleScope
+} from '../domain.js'
 
 // Times are stored as integer milliseconds since the epoch, read from the server clock.
 const createdAt = () => integer('created_at').notNull()
@@ -108,9 +110,6 @@ export const rolePolicies = sqliteTable('role_policies', {
   policyId: text('policy_id').notNull().references(() => policies.id, { onDelete: 'cascade' })
 }, (t) => [primaryKey({ columns: [t.roleId, t.policyId] })])
 
-export const GOVERNANCE_CONTROL_TYPES = ['RUNTIME', 'PRE_DEPLOYMENT_EVALS', 'PRE_DEPLOYMENT_RED_TEAMING', 'OPERATIONAL'] as const
-export type GovernanceControlType = typeof GOVERNANCE_CONTROL_TYPES[number]
-
 // An organization's governance policies; projects enroll through projects.governance_policy_id.
 export const governancePolicies = sqliteTable('governance_policies', {
   id: text('id').primaryKey(),
@@ -204,5 +203,5 @@ export const invitationEmails = sqliteTable('invitation_emails', {
   token: text('token').notNull(),
   createdAt: createdAt()
 }, () => [
-  check('invitation_emails_kind_check', inList('kind', ['PROJECT', 'ORGANIZATION']))
+  check('invitation_emails_kind_check', inList('kind', INVITATION_KINDS))
 ])

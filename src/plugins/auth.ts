@@ -1,10 +1,7 @@
-// The auth plugin: resolves the CONFIDENT_API_KEY header to the calling organization.
+// The auth plugin: resolves the CONFIDENT_API_KEY header to the calling organization (src/services/credentials.ts).
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Caller } from '../domain.js'
-import { InvalidApiKeyError, MissingApiKeyError, ProjectKeyError } from '../errors.js'
-import { digestsEqual, keyDigest } from '../keys.js'
-import { apiKeysRepository } from '../repositories/api-keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,30 +21,19 @@ declare module 'fastify' {
 /** Header names arrive lower-cased from Node. */
 export const API_KEY_HEADER = 'confident_api_key'
 
+/** The API key header's value, if it has exactly one. */
+function keyOf (request: FastifyRequest): string | undefined {
+  const key = request.headers[API_KEY_HEADER]
+  return typeof key === 'string' ? key : undefined
+}
+
 export default fp(async (app) => {
-  const keys = apiKeysRepository(app.db)
   app.decorateRequest('caller', null)
-  app.decorate('keyOrganization', (request: FastifyRequest) => {
-    const key = request.headers[API_KEY_HEADER]
-    if (typeof key !== 'string' || key === '') return null
-    const record = keys.findByDigest(keyDigest(key))
-    return record?.valid === true ? record.organizationId : null
-  })
+  app.decorate('keyOrganization', (request: FastifyRequest) => app.credentials.organizationOf(keyOf(request)))
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    const key = request.headers[API_KEY_HEADER]
-    if (typeof key !== 'string' || key === '') throw new MissingApiKeyError()
-    const digest = keyDigest(key)
-    const record = keys.findByDigest(digest)
-    if (record === null || !digestsEqual(record.digest, digest) || !record.valid) throw new InvalidApiKeyError()
-    if (record.projectId !== null) throw new ProjectKeyError()
-    request.caller = {
-      keyId: record.id,
-      organizationId: record.organizationId,
-      plan: record.plan,
-      trialEndsAt: record.trialEndsAt
-    }
+    request.caller = app.credentials.authenticate(keyOf(request))
   })
-}, { name: 'auth', dependencies: ['db'] })
+}, { name: 'auth', dependencies: ['services'] })
 
 /** The caller of a request that passed `authenticate`. */
 export function callerOf (request: FastifyRequest): Caller {

@@ -7,6 +7,7 @@ import type { Static } from 'typebox'
 import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
 import type { FaultSchema } from '../schemas/admin.js'
 import { envelope } from '../errors.js'
+import { isVendorUrl } from '../prefixes.js'
 
 export interface FaultSpec {
   /** An HTTP method, or "*" for any. */
@@ -113,7 +114,7 @@ export default fp(async (app) => {
 
   // Before authentication, so a fault can stand in for any answer, a 401 included.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (faults.size === 0 || !(request.url.startsWith('/v1/') || request.url === '/v1' || request.url.startsWith('/v1?'))) return
+    if (faults.size === 0 || !isVendorUrl(request.url)) return
     const fault = faults.take(request.method, pathOf(request.url), faults.scoped ? app.keyOrganization(request) : null)
     if (fault === null) return
     request.log.info({ fault: fault.id }, 'injecting a fault')

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from 'typebox'
 import { compileGlob, pathOf } from '../glob.js'
+import { isVendorUrl } from '../prefixes.js'
 import { REDACTED, scrubText, secretsOf } from '../redact.js'
 import type { JournalEntrySchema, JournalQuery } from '../schemas/admin.js'
 import { API_KEY_HEADER } from './auth.js'
@@ -148,7 +149,7 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
   app.decorate('journal', journal)
   if (opts.size === 0) return
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return
+    if (!isVendorUrl(request.url)) return
     const secrets = opts.adminToken === undefined ? secretsOf(request.headers) : [...secretsOf(request.headers), opts.adminToken]
     const q = request.url.indexOf('?')
     journal.add({

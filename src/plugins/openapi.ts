@@ -5,11 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, Rout
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { PACKAGE_JSON } from '../paths.js'
+import { CONTROL_PREFIX, VENDOR_PREFIX } from '../prefixes.js'
+import { TAGS } from '../routes/tags.js'
 import { API_KEY_HEADER } from './auth.js'
-
-/** Where the control API is mounted (src/app.ts); its operations get the Control tags and the optional token. */
-const ADMIN_PREFIX = '/__admin'
-const VENDOR_PREFIX = '/v1/'
 
 /** Names of the security schemes in components.securitySchemes. */
 export const SECURITY = {
@@ -17,33 +15,6 @@ export const SECURITY = {
   adminToken: 'adminToken',
   adminBearer: 'adminBearer'
 } as const
-
-/** Tags in the order the document lists them: the vendor's (names as in its reference), the server's, the control API's. */
-const TAGS = [
-  { name: 'Projects', description: 'Projects of the key\'s organization' },
-  { name: 'Project Invitations', description: 'Invitations to a project' },
-  { name: 'Project Members', description: 'Members of a project and their project roles' },
-  { name: 'Project Roles', description: 'System and custom roles available to a project' },
-  { name: 'Project Permissions', description: 'The project permission catalogue' },
-  { name: 'Project Policies', description: 'Custom policies of a project: named groups of project permissions' },
-  { name: 'Project API Keys', description: 'API keys of a project' },
-  { name: 'Organization', description: 'The organization the key belongs to' },
-  { name: 'Organization Invitations', description: 'Invitations to the organization' },
-  { name: 'Organization Members', description: 'Members of the organization and their organization roles' },
-  { name: 'Organization Roles', description: 'System and custom roles of the organization' },
-  { name: 'Organization Permissions', description: 'The organization permission catalogue' },
-  { name: 'Organization Governance Policies', description: 'Governance policies of the organization' },
-  { name: 'Organization Policies', description: 'Custom policies of the organization: named groups of organization permissions' },
-  { name: 'Organization API Keys', description: 'Organization-scoped API keys' },
-  { name: 'Server', description: 'This server\'s own endpoints (no key)' },
-  { name: 'Control: tenants', description: 'Control API: create, change and remove organizations' },
-  { name: 'Control: state', description: 'Control API: reset, export and import the whole state' },
-  { name: 'Control: clock', description: 'Control API: the server clock' },
-  { name: 'Control: outbox', description: 'Control API: the invitation emails the real service would have sent' },
-  { name: 'Control: invitees', description: 'Control API: accept or decline an invitation as its invitee' },
-  { name: 'Control: journal', description: 'Control API: the requests received on /v1' },
-  { name: 'Control: faults', description: 'Control API: make /v1 requests fail or wait' }
-]
 
 /** What each error status means on this server, for the responses' descriptions. */
 const ERROR_DESCRIPTIONS: Record<string, string> = {
@@ -92,9 +63,10 @@ function describeResponse (status: string, response: unknown): unknown {
 export const documentRoute: SwaggerTransform = ({ schema, url }) => {
   const out: RouteSchema = { ...schema, response: undefined }
   let response = isObject(schema.response) ? schema.response : undefined
-  if (url.startsWith(VENDOR_PREFIX)) {
+  // Route urls, never with a query: the vendor's get the API key, the control API's the optional token.
+  if (url.startsWith(`${VENDOR_PREFIX}/`)) {
     out.security = [{ [SECURITY.apiKey]: [] }]
-  } else if (url.startsWith(ADMIN_PREFIX)) {
+  } else if (url.startsWith(CONTROL_PREFIX)) {
     out.security = [{}, { [SECURITY.adminToken]: [] }, { [SECURITY.adminBearer]: [] }]
     response = { ...response, 401: response?.[401] ?? ADMIN_UNAUTHORIZED }
   }
@@ -208,7 +180,7 @@ function swaggerOptions (pkg: PackageJson): FastifyDynamicSwaggerOptions {
       openapi: '3.1.0',
       info: { title: pkg.name, version: pkg.version, description: pkg.description },
       // No servers: clients resolve paths against wherever they fetched the document.
-      tags: TAGS,
+      tags: [...TAGS],
       components: {
         securitySchemes: {
           [SECURITY.apiKey]: {

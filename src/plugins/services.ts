@@ -1,31 +1,21 @@
-// The services plugin: builds the repositories once and the services that hold the rules.
+// The services plugin: decorates the app with every service the composition root (src/services/index.ts) builds.
 import fp from 'fastify-plugin'
-import { invitationsRepository, ORGANIZATION_INVITATIONS, PROJECT_INVITATIONS } from '../repositories/invitations.js'
-import { peopleRepository } from '../repositories/people.js'
-import { projectsRepository } from '../repositories/projects.js'
-import { rolesRepository } from '../repositories/roles.js'
-import { invitationService, type InvitationService } from '../services/invitations.js'
-import { tenantService, type TenantService } from '../services/tenants.js'
+import type { Fixtures } from '../boot-state/schema.js'
+import { buildServices, type Services } from '../services/index.js'
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    invitations: InvitationService
-    /** Organizations made and changed through the control API. */
-    tenants: TenantService
-  }
+  // Each service is app.<name>: app.invitations, app.tenants, app.state...
+  interface FastifyInstance extends Services {}
 }
 
-export default fp(async (app) => {
-  app.decorate('invitations', invitationService({
-    sqlite: app.sqlite,
-    commits: app.commits,
-    clock: app.clock,
-    tokens: app.tokens,
-    projects: projectsRepository(app.db),
-    roles: rolesRepository(app.db),
-    people: peopleRepository(app.sqlite, app.ids),
-    projectInvitations: invitationsRepository(app.sqlite, PROJECT_INVITATIONS),
-    organizationInvitations: invitationsRepository(app.sqlite, ORGANIZATION_INVITATIONS)
-  }))
-  app.decorate('tenants', tenantService({ db: app.db, sqlite: app.sqlite, ids: app.ids, now: () => app.clock.now() }))
+export interface ServicesPluginOptions {
+  /** A fixtures file to read at boot, or a document given directly (tests, the embeddable API). */
+  fixtures?: string | Fixtures | undefined
+}
+
+export default fp<ServicesPluginOptions>(async (app, opts) => {
+  const services = buildServices({
+    db: app.db, sqlite: app.sqlite, ids: app.ids, tokens: app.tokens, commits: app.commits, clock: app.clock, fixtures: opts.fixtures
+  })
+  for (const [name, service] of Object.entries(services) as Array<[string, unknown]>) app.decorate(name, service)
 }, { name: 'services', dependencies: ['db', 'clock'] })

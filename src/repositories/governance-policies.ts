@@ -1,7 +1,8 @@
 // Governance policies of an organization, with the controls they enforce and the projects enrolled in them.
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { governanceControls, governancePolicies, projects, type GovernanceControlType } from '../db/schema.js'
+import { governanceControls, governancePolicies, projects } from '../db/schema.js'
+import type { GovernanceControlType } from '../domain.js'
 
 export interface GovernanceControlRow {
   id: string

@@ -39,3 +39,4 @@ export function outboxRepository (sqlite: Database) {
     }
   }
 }
+export type OutboxRepository = ReturnType<typeof outboxRepository>

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { permissions, policies, policyPermissions } from '../db/schema.js'
 import type { RoleScope } from '../domain.js'
+import { groupBy } from './group.js'
 
 /** Whose policies: an organization's own (projectId null) or one project's. */
 export interface PolicyOwner {
@@ -67,18 +68,12 @@ export function policiesRepository (db: Db) {
 
     /** The permissions of each policy, by name; a policy without permissions has no entry. */
     permissionsOf (policyIds: readonly string[]): Map<string, PermissionRef[]> {
-      const byPolicy = new Map<string, PermissionRef[]>()
-      if (policyIds.length === 0) return byPolicy
+      if (policyIds.length === 0) return new Map()
       const links = db.select({ policyId: policyPermissions.policyId, id: permissions.id, name: permissions.name }).from(policyPermissions)
         .innerJoin(permissions, eq(permissions.id, policyPermissions.permissionId))
         .where(inArray(policyPermissions.policyId, [...policyIds]))
         .orderBy(asc(permissions.name), asc(permissions.id)).all()
-      for (const { policyId, id, name } of links) {
-        const list = byPolicy.get(policyId) ?? []
-        list.push({ id, name })
-        byPolicy.set(policyId, list)
-      }
-      return byPolicy
+      return groupBy(links, (link) => link.policyId, ({ id, name }) => ({ id, name }))
     },
 
     insert (policy: NewPolicy): void {

@@ -3,6 +3,7 @@ import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationInvitations, organizationMembers, policies, projectInvitations, projectMembers, rolePolicies, roles } from '../db/schema.js'
 import type { RoleScope } from '../domain.js'
+import { groupBy } from './group.js'
 
 export interface RoleRef {
   id: string
@@ -121,18 +122,12 @@ export function rolesRepository (db: Db) {
 
     /** The policies of each role, by policy name; a role without policies has no entry. */
     policiesOf (roleIds: readonly string[]): Map<string, PolicyRef[]> {
-      const byRole = new Map<string, PolicyRef[]>()
-      if (roleIds.length === 0) return byRole
+      if (roleIds.length === 0) return new Map()
       const links = db.select({ roleId: rolePolicies.roleId, id: policies.id, name: policies.name }).from(rolePolicies)
         .innerJoin(policies, eq(policies.id, rolePolicies.policyId))
         .where(inArray(rolePolicies.roleId, [...roleIds]))
         .orderBy(asc(policies.name), asc(policies.id)).all()
-      for (const { roleId, id, name } of links) {
-        const list = byRole.get(roleId) ?? []
-        list.push({ id, name })
-        byRole.set(roleId, list)
-      }
-      return byRole
+      return groupBy(links, (link) => link.roleId, ({ id, name }) => ({ id, name }))
     }
   }
 }

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
-import type { TokenSigner } from './tokens.js'
-import { MIGRATIONS_FOLDER } from './index.js'
+import type { TokenSigner } from '../db/tokens.js'
+import { MIGRATIONS_FOLDER } from '../db/index.js'
 
 export const SNAPSHOT_FORMAT = 'confident-mock-snapshot'
 export const SNAPSHOT_VERSION = 1

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Success } from '../schemas/common.js'
+import { tag } from './tags.js'
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
@@ -11,7 +12,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     // the benchmark's, does not wait for a serializer to compile.
     serializerCompiler: () => (data) => JSON.stringify(data),
     schema: {
-      tags: ['Server'],
+      tags: tag('Server'),
       operationId: 'health',
       summary: 'Health check',
       response: { 200: Success(Type.Object({ status: Type.Literal('ok') })) }

@@ -2,23 +2,24 @@
 // Integers have a maximum: Ajv takes Infinity (from "1e309", or JSON's 1e400) as an integer otherwise.
 import { Type } from 'typebox'
 import { FixtureOrganizationSchema } from '../boot-state/schema.js'
-import { Success } from './common.js'
+import { INVITATION_KINDS } from '../domain.js'
+import { MAX_EMAIL_LENGTH } from '../rules.js'
+import { NameSchema, PlanSchema, Success } from './common.js'
 
-const Plan = FixtureOrganizationSchema.properties.plan
 const Iso = Type.String({ format: 'date-time', description: 'ISO 8601' })
 const Id = { id: Type.String() }
 const Named = Type.Object({ ...Id, name: Type.String() })
 
 export const TenantBody = Type.Object({
   ...FixtureOrganizationSchema.properties,
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Default: "Organization <id>"' })),
-  plan: Type.Optional({ ...Plan, description: 'Default: TEAM' })
+  name: Type.Optional(NameSchema('Default: "Organization <id>"')),
+  plan: Type.Optional({ ...PlanSchema, description: 'Default: TEAM' })
 }, { additionalProperties: false, description: 'One organization in the fixtures-file format; name and plan may be left out' })
 
 export const OrganizationSummarySchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  plan: Plan,
+  plan: PlanSchema,
   trialEndsAt: Type.Union([Iso, Type.Null()]),
   createdAt: Iso
 })
@@ -40,7 +41,7 @@ export const TenantSchema = Type.Object({
 export const OrganizationIdParams = Type.Object({ organizationId: Type.String({ maxLength: 200 }) })
 
 export const OrganizationPatchBody = Type.Object({
-  plan: Type.Optional(Plan),
+  plan: Type.Optional(PlanSchema),
   trialEndsAt: Type.Optional(Type.Union([Iso, Type.Null()]))
 }, { additionalProperties: false })
 
@@ -63,10 +64,11 @@ export const AdvanceBody = Type.Object({
   by: Type.Optional(Type.String({ pattern: '^\\d{1,9}(ms|s|m|h|d)$', description: 'A duration: 500ms, 90s, 15m, 36h, 31d' }))
 }, { additionalProperties: false, description: 'Exactly one of ms and by' })
 
-const Kind = Type.Enum(['PROJECT', 'ORGANIZATION'])
+const Kind = Type.Enum([...INVITATION_KINDS])
 
 export const OutboxQuery = Type.Object({
-  to: Type.Optional(Type.String({ maxLength: 254 })),
+  // A filter compared with the stored addresses, so no longer than the longest of them.
+  to: Type.Optional(Type.String({ maxLength: MAX_EMAIL_LENGTH })),
   kind: Type.Optional(Kind),
   organizationId: Type.Optional(Type.String({ maxLength: 200 })),
   projectId: Type.Optional(Type.String({ maxLength: 200 })),

@@ -1,9 +1,7 @@
 // API key schemas (organization and project keys share them), field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
-import { IsoDateTime, ProjectIdParams, Success } from './common.js'
-
-/** Longest key name accepted, as for the other names here (ours: the vendor documents no limit). */
-export const MAX_API_KEY_NAME_LENGTH = 200
+import { MAX_NAME_LENGTH } from '../rules.js'
+import { InProjectParams, IsoDateTime, NameSchema, Success } from './common.js'
 
 export const ApiKeySchema = Type.Object({
   id: Type.Integer({ description: 'The key id' }),
@@ -21,11 +19,7 @@ export const ApiKeySchema = Type.Object({
 export type ApiKey = Static<typeof ApiKeySchema>
 
 export const CreateApiKeyBody = Type.Object({
-  name: Type.String({
-    minLength: 1,
-    maxLength: MAX_API_KEY_NAME_LENGTH,
-    description: `A label for the key (at most ${MAX_API_KEY_NAME_LENGTH} characters)`
-  })
+  name: NameSchema(`A label for the key (at most ${MAX_NAME_LENGTH} characters)`)
 })
 
 export const UpdateApiKeyBody = Type.Object({
@@ -35,7 +29,7 @@ export const UpdateApiKeyBody = Type.Object({
 export const ApiKeyIdParams = Type.Object({
   apiKeyId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The unique identifier of the API key' })
 })
-export const ProjectApiKeyParams = Type.Object({ ...ProjectIdParams.properties, ...ApiKeyIdParams.properties })
+export const ProjectApiKeyParams = InProjectParams(ApiKeyIdParams)
 
 export const ApiKeyListResponse = Success(Type.Object({ apiKeys: Type.Array(ApiKeySchema) }))
 export const ApiKeyResponse = Success(Type.Object({ apiKey: ApiKeySchema }))

@@ -1,9 +1,8 @@
 // Governance policy schemas, field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
-import { GOVERNANCE_CONTROL_TYPES } from '../db/schema.js'
+import { GOVERNANCE_CONTROL_TYPES } from '../domain.js'
 import { MAX_GOVERNANCE_PROJECT_ID_LENGTH, MAX_GOVERNANCE_PROJECT_IDS } from '../rules.js'
-import { Success } from './common.js'
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageQuery } from './members.js'
+import { PageQuerySchema, Success } from './common.js'
 
 export const GovernanceControlSchema = Type.Object({
   id: Type.String({ description: 'The control id' }),
@@ -37,15 +36,7 @@ export const GovernanceProjectIdsBody = Type.Object({
 })
 
 /** The page query of the members lists, the same bounds (vendor: page >= 1, pageSize 1..100, default 25). */
-export const GovernancePolicyProjectsQuery = Type.Object({
-  page: PageQuery.properties.page,
-  pageSize: Type.Optional(Type.Integer({
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: DEFAULT_PAGE_SIZE,
-    description: `The maximum number of projects per page (max ${MAX_PAGE_SIZE}). Defaults to ${DEFAULT_PAGE_SIZE}.`
-  }))
-})
+export const GovernancePolicyProjectsQuery = PageQuerySchema('projects')
 
 const GovernancePolicyRefSchema = Type.Object({
   id: Type.String({ description: 'The governance policy id' }),

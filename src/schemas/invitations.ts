@@ -1,8 +1,9 @@
 // Invitation schemas, field for field as the vendor publishes them (note the mixed casing).
 import { Type, type Static } from 'typebox'
-import { IsoDateTime, Success } from './common.js'
+import { INVITATION_STATUSES } from '../domain.js'
+import { EmailSchema, IsoDateTime, Success } from './common.js'
 
-export const InvitationStatusSchema = Type.Enum(['PENDING', 'ACCEPTED', 'DECLINED'], {
+export const InvitationStatusSchema = Type.Enum([...INVITATION_STATUSES], {
   description: 'The current status of the invitation'
 })
 
@@ -30,11 +31,8 @@ export const OrganizationInvitationSchema = Type.Object({
 export type ProjectInvitation = Static<typeof ProjectInvitationSchema>
 export type OrganizationInvitation = Static<typeof OrganizationInvitationSchema>
 
-/** Longest address a mail system accepts (RFC 5321 path limit). */
-export const MAX_EMAIL_LENGTH = 254
-
 function Emails (maxEmails: number) {
-  return Type.Array(Type.String({ format: 'email', maxLength: MAX_EMAIL_LENGTH }), {
+  return Type.Array(EmailSchema(), {
     minItems: 1,
     maxItems: maxEmails,
     description: `One or more email addresses to invite (at most ${maxEmails})`
@@ -43,6 +41,11 @@ function Emails (maxEmails: number) {
 
 function RoleId (noun: string) {
   return Type.Optional(Type.String({ format: 'uuid', description: `${noun} role for every invitee; the Owner role cannot be assigned` }))
+}
+
+/** The options of both invitation route plugins: the most addresses one create body takes (CONFIDENT_MOCK_MAX_EMAILS). */
+export interface InvitationRoutesOptions {
+  maxEmails: number
 }
 
 export function CreateProjectInvitationsBody (maxEmails: number) {

@@ -1,27 +1,14 @@
 // Member schemas for projects and the organization, field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
-import { ProjectIdParams, Success } from './common.js'
+import { InProjectParams, PageQuerySchema, Success } from './common.js'
 
-/** Page size when none is asked for, and the most a page may hold (vendor: default 25, max 100). */
-export const DEFAULT_PAGE_SIZE = 25
-export const MAX_PAGE_SIZE = 100
-
-export const PageQuery = Type.Object({
-  // A maximum, so that "Infinity" or "1e309" (which Ajv's coercion reads as Infinity, an integer to it) is refused.
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1, description: 'The page number to return. Defaults to 1.' })),
-  pageSize: Type.Optional(Type.Integer({
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: DEFAULT_PAGE_SIZE,
-    description: `The maximum number of members per page (max ${MAX_PAGE_SIZE}). Defaults to ${DEFAULT_PAGE_SIZE}.`
-  }))
-})
+export const PageQuery = PageQuerySchema('members')
 
 const UserId = Type.String({ minLength: 1, maxLength: 64, description: 'The unique identifier of the member' })
 
 export const UserIdParams = Type.Object({ userId: UserId })
 
-export const ProjectMemberParams = Type.Object({ ...ProjectIdParams.properties, userId: UserId })
+export const ProjectMemberParams = InProjectParams(UserIdParams)
 
 export const UpdateMemberRoleBody = Type.Object({
   roleId: Type.String({ format: 'uuid', description: 'The id of the role to assign to the member' })

@@ -1,12 +1,12 @@
 // The organization schema, field for field as the vendor publishes it.
 import { Type, type Static } from 'typebox'
-import { MAX_ORGANIZATION_NAME_LENGTH } from '../rules.js'
-import { IsoDateTime, Success } from './common.js'
+import { MAX_NAME_LENGTH } from '../rules.js'
+import { IsoDateTime, NameSchema, PlanSchema, Success } from './common.js'
 
 export const OrganizationSchema = Type.Object({
   id: Type.String({ description: 'The organization id' }),
   name: Type.String({ description: 'The organization name' }),
-  plan: Type.Enum(['TRIAL', 'FREE', 'STARTER', 'ENTERPRISE', 'TEAM', 'PREMIUM'], { description: 'The subscription plan' }),
+  plan: { ...PlanSchema, description: 'The subscription plan' },
   created_at: IsoDateTime
 })
 
@@ -15,9 +15,5 @@ export type Organization = Static<typeof OrganizationSchema>
 export const OrganizationResponse = Success(Type.Object({ organization: OrganizationSchema }))
 
 export const UpdateOrganizationBody = Type.Object({
-  name: Type.String({
-    minLength: 1,
-    maxLength: MAX_ORGANIZATION_NAME_LENGTH,
-    description: `The new name of the organization, unique across organizations (at most ${MAX_ORGANIZATION_NAME_LENGTH} characters)`
-  })
+  name: NameSchema(`The new name of the organization, unique across organizations (at most ${MAX_NAME_LENGTH} characters)`)
 })

@@ -1,20 +1,15 @@
 // Policy schemas for projects and the organization, field for field as the vendor publishes them, and the name/description atoms roles share.
 import { Type, type Static } from 'typebox'
-import { MAX_ACCESS_DESCRIPTION_LENGTH, MAX_ACCESS_IDS, MAX_ACCESS_NAME_LENGTH } from '../rules.js'
-import { ProjectIdParams, Success } from './common.js'
+import { MAX_ACCESS_IDS, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../rules.js'
+import { InProjectParams, NameSchema, NullableDescriptionSchema, Success } from './common.js'
 
 /** The name of a custom policy or role: unique among its owner's (compared exactly, case included). */
-export const AccessName = (what: string) => Type.String({
-  minLength: 1,
-  maxLength: MAX_ACCESS_NAME_LENGTH,
-  description: `Name of the ${what}, unique among its owner's (1 to ${MAX_ACCESS_NAME_LENGTH} characters)`
-})
+export const AccessName = (what: string) => NameSchema(`Name of the ${what}, unique among its owner's (1 to ${MAX_NAME_LENGTH} characters)`)
 
 /** Absent on create: null; absent on update: unchanged; null: cleared. */
-export const AccessDescription = (what: string) => Type.Optional(Type.Union([
-  Type.String({ maxLength: MAX_ACCESS_DESCRIPTION_LENGTH }),
-  Type.Null()
-], { description: `Description of the ${what} (at most ${MAX_ACCESS_DESCRIPTION_LENGTH} characters); null clears it, left out on update keeps it` }))
+export const AccessDescription = (what: string) => NullableDescriptionSchema(
+  `Description of the ${what} (at most ${MAX_DESCRIPTION_LENGTH} characters); null clears it, left out on update keeps it`
+)
 
 /** An id list of a policy or role: may be empty; an id given twice counts once. */
 export const AccessIds = (description: string) => Type.Array(Type.String(), { maxItems: MAX_ACCESS_IDS, description })
@@ -46,10 +41,7 @@ export const PolicyIdParams = Type.Object({
   policyId: Type.String({ description: 'The unique identifier of the policy' })
 })
 
-export const ProjectPolicyParams = Type.Object({
-  projectId: ProjectIdParams.properties.projectId,
-  policyId: PolicyIdParams.properties.policyId
-})
+export const ProjectPolicyParams = InProjectParams(PolicyIdParams)
 
 export const PolicyListResponse = Success(Type.Object({ policies: Type.Array(PolicySchema) }))
 export const PolicyResponse = Success(Type.Object({ policy: PolicySchema }))

@@ -1,20 +1,10 @@
 // Project schemas, field for field as the vendor publishes them (note the mixed casing).
 import { Type, type Static } from 'typebox'
-import { IsoDateTime, Success } from './common.js'
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../rules.js'
+import { DescriptionSchema, EmailSchema, IsoDateTime, NameSchema, Success } from './common.js'
 
-/** Longest project name and description accepted (ours: the vendor documents no limits). */
-export const MAX_PROJECT_NAME_LENGTH = 200
-export const MAX_PROJECT_DESCRIPTION_LENGTH = 2000
-
-const Name = Type.String({
-  minLength: 1,
-  maxLength: MAX_PROJECT_NAME_LENGTH,
-  description: `Name of the project, unique within the organization (at most ${MAX_PROJECT_NAME_LENGTH} characters)`
-})
-const Description = Type.String({
-  maxLength: MAX_PROJECT_DESCRIPTION_LENGTH,
-  description: `Description of the project (at most ${MAX_PROJECT_DESCRIPTION_LENGTH} characters)`
-})
+const Name = NameSchema(`Name of the project, unique within the organization (at most ${MAX_NAME_LENGTH} characters)`)
+const Description = DescriptionSchema(`Description of the project (at most ${MAX_DESCRIPTION_LENGTH} characters)`)
 
 export const ProjectSchema = Type.Object({
   id: Type.String({ description: 'The project id' }),
@@ -43,11 +33,7 @@ export type NewApiKey = Static<typeof NewApiKeySchema>
 export const CreateProjectBody = Type.Object({
   name: Name,
   description: Type.Optional(Description),
-  email: Type.Optional(Type.String({
-    format: 'email',
-    maxLength: 254,
-    description: "Address of an organization member who becomes the project's Owner; without it the project has no members"
-  }))
+  email: Type.Optional(EmailSchema("Address of an organization member who becomes the project's Owner; without it the project has no members"))
 })
 
 export const UpdateProjectBody = Type.Object({

@@ -1,7 +1,7 @@
 // Role schemas for projects and the organization, field for field as the vendor publishes them.
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TProperties } from 'typebox'
 import { MAX_ACCESS_IDS } from '../rules.js'
-import { ProjectIdParams, Success } from './common.js'
+import { InProjectParams, Success } from './common.js'
 import { AccessDescription, AccessIds, AccessName } from './policies.js'
 
 const PolicyRefSchema = Type.Object({
@@ -9,27 +9,23 @@ const PolicyRefSchema = Type.Object({
   name: Type.String({ description: 'The policy name' })
 })
 
-const roleFields = {
-  id: Type.String({ format: 'uuid', description: 'The role id' }),
-  name: Type.String({ description: 'The role name' }),
-  description: Type.Union([Type.String(), Type.Null()], { description: 'The role description, or null' }),
-  policies: Type.Array(PolicyRefSchema, { description: 'The policies the role grants, by name; may be empty' })
+/** A role of either scope: the same fields, with its owner's id (`owner`) before its policies. */
+function RoleSchema<T extends TProperties> (owner: T) {
+  return Type.Object({
+    id: Type.String({ format: 'uuid', description: 'The role id' }),
+    name: Type.String({ description: 'The role name' }),
+    description: Type.Union([Type.String(), Type.Null()], { description: 'The role description, or null' }),
+    ...owner,
+    policies: Type.Array(PolicyRefSchema, { description: 'The policies the role grants, by name; may be empty' })
+  })
 }
 
-export const ProjectRoleSchema = Type.Object({
-  id: roleFields.id,
-  name: roleFields.name,
-  description: roleFields.description,
-  projectId: Type.Union([Type.String(), Type.Null()], { description: 'The project of a custom role; null for a system role' }),
-  policies: roleFields.policies
+export const ProjectRoleSchema = RoleSchema({
+  projectId: Type.Union([Type.String(), Type.Null()], { description: 'The project of a custom role; null for a system role' })
 })
 
-export const OrganizationRoleSchema = Type.Object({
-  id: roleFields.id,
-  name: roleFields.name,
-  description: roleFields.description,
-  organizationId: Type.Union([Type.String(), Type.Null()], { description: 'The organization of a custom role; null for a system role' }),
-  policies: roleFields.policies
+export const OrganizationRoleSchema = RoleSchema({
+  organizationId: Type.Union([Type.String(), Type.Null()], { description: 'The organization of a custom role; null for a system role' })
 })
 
 export type ProjectRole = Static<typeof ProjectRoleSchema>
@@ -51,10 +47,7 @@ export const RoleIdParams = Type.Object({
   roleId: Type.String({ description: 'The unique identifier of the role' })
 })
 
-export const ProjectRoleParams = Type.Object({
-  projectId: ProjectIdParams.properties.projectId,
-  roleId: RoleIdParams.properties.roleId
-})
+export const ProjectRoleParams = InProjectParams(RoleIdParams)
 
 export const ProjectRoleResponse = Success(Type.Object({ role: ProjectRoleSchema }))
 export const OrganizationRoleResponse = Success(Type.Object({ role: OrganizationRoleSchema }))

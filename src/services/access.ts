@@ -6,7 +6,6 @@ import type { IdGenerator } from '../db/ids.js'
 import {
   PolicyNameTakenError,
   PolicyNotFoundError,
-  ProjectNotFoundError,
   RoleInUseError,
   RoleNameTakenError,
   RoleNotFoundError,
@@ -15,12 +14,14 @@ import {
   UnknownPolicyError
 } from '../errors.js'
 
-import type { PermissionRef, PoliciesRepository, PolicyOwner, PolicyRow } from '../repositories/policies.js'
+import type { PermissionRef, PoliciesRepository, PolicyRow } from '../repositories/policies.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRow, RolesRepository } from '../repositories/roles.js'
 import { isSystemRoleName, roleHolders, uniqueIds } from '../rules.js'
-import type { RoleWithPolicies } from './organization.js'
-import type { Caller, RoleScope } from '../domain.js'
+import type { Caller } from '../domain.js'
+import { immediate } from './immediate.js'
+import { withPolicies, type RoleWithPolicies } from './organization.js'
+import { requireOwner, type Owner } from './scope.js'
 
 export interface AccessServiceDeps {
   sqlite: Database
@@ -48,34 +49,12 @@ export interface RoleInput {
   policyIds: readonly string[]
 }
 
-/** Whose policies and roles: the caller's organization (projectId null) or one of its projects. */
-interface Owner extends PolicyOwner {
-  scope: RoleScope
-  /** The project's id, or the organization's. */
-  ownerId: string
-  noun: 'organization' | 'project'
-}
-
 export function accessService (deps: AccessServiceDeps) {
   const { sqlite, clock, ids, projects, policies, roles } = deps
-
-  /** The organization itself, or a project of it (404 otherwise: another organization's is as absent as a missing one). */
-  function requireOwner (caller: Caller, projectId: string | null): Owner {
-    if (projectId === null) {
-      return { scope: 'ORGANIZATION', organizationId: caller.organizationId, projectId: null, ownerId: caller.organizationId, noun: 'organization' }
-    }
-    const project = projects.findForOrg(projectId, caller.organizationId)
-    if (project === null) throw new ProjectNotFoundError()
-    return { scope: 'PROJECT', organizationId: project.organizationId, projectId: project.id, ownerId: project.id, noun: 'project' }
-  }
 
   function withPermissions (rows: readonly PolicyRow[]): PolicyWithPermissions[] {
     const byPolicy = policies.permissionsOf(rows.map((p) => p.id))
     return rows.map((p) => ({ ...p, permissions: byPolicy.get(p.id) ?? [] }))
-  }
-
-  function withPolicies (role: RoleRow): RoleWithPolicies {
-    return { ...role, policies: roles.policiesOf([role.id]).get(role.id) ?? [] }
   }
 
   function requirePolicy (owner: Owner, policyId: string): PolicyRow {
@@ -126,109 +105,84 @@ export function accessService (deps: AccessServiceDeps) {
     return role
   }
 
-  // better-sqlite3 transactions are synchronous: nothing in here awaits. Each runs IMMEDIATE, so the
-  // checks and the write hold the write lock together (a second process on the file waits).
-
-  const insertPolicy = sqlite.transaction((caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions => {
-    const owner = requireOwner(caller, projectId)
-    const permissionIds = requirePermissions(owner, input.permissionIds)
-    requireFreePolicyName(owner, input.name)
-    const id = ids.uuid()
-    policies.insert({
-      id, organizationId: owner.organizationId, projectId: owner.projectId, name: input.name, description: input.description ?? null, createdAt: clock.now()
-    })
-    policies.setPermissions(id, permissionIds)
-    return withPermissions([policies.findForOwner(owner, id)!])[0]!
-  })
-
-  const updatePolicy = sqlite.transaction((caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions => {
-    const owner = requireOwner(caller, projectId)
-    const policy = requirePolicy(owner, policyId)
-    const permissionIds = requirePermissions(owner, input.permissionIds)
-    requireFreePolicyName(owner, input.name, policy.id)
-    policies.update(policy.id, { name: input.name, description: input.description })
-    policies.setPermissions(policy.id, permissionIds)
-    return withPermissions([policies.findForOwner(owner, policy.id)!])[0]!
-  })
-
-  const deletePolicy = sqlite.transaction((caller: Caller, projectId: string | null, policyId: string): string => {
-    const policy = requirePolicy(requireOwner(caller, projectId), policyId)
-    policies.delete(policy.id)
-    return policy.id
-  })
-
-  const insertRole = sqlite.transaction((caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies => {
-    const owner = requireOwner(caller, projectId)
-    const policyIds = requirePolicies(owner, input.policyIds)
-    requireFreeRoleName(owner, input.name)
-    const id = ids.uuid()
-    roles.insert({
-      id,
-      scope: owner.scope,
-      name: input.name,
-      description: input.description ?? null,
-      organizationId: owner.organizationId,
-      projectId: owner.projectId,
-      createdAt: clock.now()
-    })
-    roles.setPolicies(id, policyIds)
-    return withPolicies(roles.findRowById(id)!)
-  })
-
-  const updateRole = sqlite.transaction((caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies => {
-    const owner = requireOwner(caller, projectId)
-    const role = requireCustomRole(owner, roleId)
-    const policyIds = requirePolicies(owner, input.policyIds)
-    requireFreeRoleName(owner, input.name, role.id)
-    roles.update(role.id, { name: input.name, description: input.description })
-    roles.setPolicies(role.id, policyIds)
-    return withPolicies(roles.findRowById(role.id)!)
-  })
-
-  const deleteRole = sqlite.transaction((caller: Caller, projectId: string | null, roleId: string): string => {
-    const role = requireCustomRole(requireOwner(caller, projectId), roleId)
-    const { members, pendingInvitations } = roles.holders(role.id)
-    const holders = roleHolders(members, pendingInvitations)
-    if (holders !== null) throw new RoleInUseError(holders)
-    roles.delete(role.id)
-    return role.id
-  })
-
   return {
     /** The owner's policies in creation order, each with its permissions by name. `projectId` null: the organization's own. */
     listPolicies (caller: Caller, projectId: string | null): PolicyWithPermissions[] {
-      return withPermissions(policies.listForOwner(requireOwner(caller, projectId)))
+      return withPermissions(policies.listForOwner(requireOwner(projects, caller, projectId)))
     },
+
+    // Each write below is one IMMEDIATE transaction (./immediate.ts): nothing in them awaits.
 
     /** Project (404), permission ids of the owner's scope (400), a name free among the owner's policies (409). */
-    createPolicy (caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions {
-      return insertPolicy.immediate(caller, projectId, input)
-    },
+    createPolicy: immediate(sqlite, (caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions => {
+      const owner = requireOwner(projects, caller, projectId)
+      const permissionIds = requirePermissions(owner, input.permissionIds)
+      requireFreePolicyName(owner, input.name)
+      const id = ids.uuid()
+      policies.insert({
+        id, organizationId: owner.organizationId, projectId: owner.projectId, name: input.name, description: input.description ?? null, createdAt: clock.now()
+      })
+      policies.setPermissions(id, permissionIds)
+      return withPermissions([policies.findForOwner(owner, id)!])[0]!
+    }),
 
     /** Project (404), policy (404), permission ids (400), name (409); name and permissions replaced, description as given. */
-    updatePolicy (caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions {
-      return updatePolicy.immediate(caller, projectId, policyId, input)
-    },
+    updatePolicy: immediate(sqlite, (caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions => {
+      const owner = requireOwner(projects, caller, projectId)
+      const policy = requirePolicy(owner, policyId)
+      const permissionIds = requirePermissions(owner, input.permissionIds)
+      requireFreePolicyName(owner, input.name, policy.id)
+      policies.update(policy.id, { name: input.name, description: input.description })
+      policies.setPermissions(policy.id, permissionIds)
+      return withPermissions([policies.findForOwner(owner, policy.id)!])[0]!
+    }),
 
     /** Project (404), policy (404). Roles that grant the policy lose it (the database cascades); they stay. */
-    deletePolicy (caller: Caller, projectId: string | null, policyId: string): string {
-      return deletePolicy.immediate(caller, projectId, policyId)
-    },
+    deletePolicy: immediate(sqlite, (caller: Caller, projectId: string | null, policyId: string): string => {
+      const policy = requirePolicy(requireOwner(projects, caller, projectId), policyId)
+      policies.delete(policy.id)
+      return policy.id
+    }),
 
     /** Project (404), policy ids of the same owner (400), a name free among the owner's roles and the system roles (409). */
-    createRole (caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies {
-      return insertRole.immediate(caller, projectId, input)
-    },
+    createRole: immediate(sqlite, (caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies => {
+      const owner = requireOwner(projects, caller, projectId)
+      const policyIds = requirePolicies(owner, input.policyIds)
+      requireFreeRoleName(owner, input.name)
+      const id = ids.uuid()
+      roles.insert({
+        id,
+        scope: owner.scope,
+        name: input.name,
+        description: input.description ?? null,
+        organizationId: owner.organizationId,
+        projectId: owner.projectId,
+        createdAt: clock.now()
+      })
+      roles.setPolicies(id, policyIds)
+      return withPolicies(roles, [roles.findRowById(id)!])[0]!
+    }),
 
     /** Project (404), a custom role of the owner (404; a system role 403), policy ids (400), name (409). */
-    updateRole (caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies {
-      return updateRole.immediate(caller, projectId, roleId, input)
-    },
+    updateRole: immediate(sqlite, (caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies => {
+      const owner = requireOwner(projects, caller, projectId)
+      const role = requireCustomRole(owner, roleId)
+      const policyIds = requirePolicies(owner, input.policyIds)
+      requireFreeRoleName(owner, input.name, role.id)
+      roles.update(role.id, { name: input.name, description: input.description })
+      roles.setPolicies(role.id, policyIds)
+      return withPolicies(roles, [roles.findRowById(role.id)!])[0]!
+    }),
 
     /** Project (404), a custom role of the owner (404; a system role 403), held by no member and no PENDING invitation (409). */
-    deleteRole (caller: Caller, projectId: string | null, roleId: string): string {
-      return deleteRole.immediate(caller, projectId, roleId)
-    }
+    deleteRole: immediate(sqlite, (caller: Caller, projectId: string | null, roleId: string): string => {
+      const role = requireCustomRole(requireOwner(projects, caller, projectId), roleId)
+      const { members, pendingInvitations } = roles.holders(role.id)
+      const holders = roleHolders(members, pendingInvitations)
+      if (holders !== null) throw new RoleInUseError(holders)
+      roles.delete(role.id)
+      return role.id
+    })
   }
 }
 

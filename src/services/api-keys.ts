@@ -1,13 +1,14 @@
 // The API key rules, once for both kinds: which keys a route sees, minting once, validity, deletion, the last organization key.
 import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
-import { ApiKeyNotFoundError, LastOrganizationKeyError, ProjectNotFoundError } from '../errors.js'
-import { keyDigest, newKey } from '../keys.js'
+import { ApiKeyNotFoundError, LastOrganizationKeyError } from '../errors.js'
+import { newKey, storedKey } from '../keys.js'
 
 import type { ApiKeysRepository, StoredKeyRow } from '../repositories/api-keys.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import { wouldLockOut } from '../rules.js'
 import type { Caller } from '../domain.js'
+import { requireProject } from './scope.js'
 
 export interface ApiKeyServiceDeps {
   sqlite: Database
@@ -28,15 +29,13 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
   const { sqlite, clock, apiKeys, projects } = deps
 
   /** A project of another organization is as absent as a missing one; checked before any key. */
-  function requireProject (caller: Caller, owner: KeyOwner): void {
-    if (owner.projectId !== null && projects.findForOrg(owner.projectId, caller.organizationId) === null) {
-      throw new ProjectNotFoundError()
-    }
+  function requireOwner (caller: Caller, owner: KeyOwner): void {
+    if (owner.projectId !== null) requireProject(projects, caller, owner.projectId)
   }
 
   /** A key of the owner; a project key on the organization routes, or the reverse, is absent. */
   function requireKey (caller: Caller, owner: KeyOwner, id: number): StoredKeyRow {
-    requireProject(caller, owner)
+    requireOwner(caller, owner)
     const key = owner.projectId === null ? apiKeys.findForOrg(id, caller.organizationId) : apiKeys.findForProject(id, owner.projectId)
     if (key === null) throw new ApiKeyNotFoundError()
     return key
@@ -52,11 +51,11 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
   // better-sqlite3 transactions are synchronous. Run IMMEDIATE, so that the count of valid keys and
   // the write hold the write lock together: two requests can never each invalidate one of the last two.
   const mint = sqlite.transaction((caller: Caller, owner: KeyOwner, name: string, now: number): MintedKey => {
-    requireProject(caller, owner)
+    requireOwner(caller, owner)
     const value = newKey(owner.projectId === null ? 'organization' : 'project')
-    const last6 = value.slice(-6)
-    const row = apiKeys.insert({ organizationId: caller.organizationId, projectId: owner.projectId, name, digest: keyDigest(value), last6, createdAt: now })
-    return { ...row, last6, value }
+    const stored = storedKey(value)
+    const row = apiKeys.insert({ organizationId: caller.organizationId, projectId: owner.projectId, name, ...stored, createdAt: now })
+    return { ...row, last6: stored.last6, value }
   })
 
   const setValid = sqlite.transaction((caller: Caller, owner: KeyOwner, id: number, valid: boolean): StoredKeyRow => {
@@ -76,7 +75,7 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
   return {
     /** The owner's keys by id ascending, each with only its last 6 characters. */
     list (caller: Caller, owner: KeyOwner): StoredKeyRow[] {
-      requireProject(caller, owner)
+      requireOwner(caller, owner)
       return owner.projectId === null ? apiKeys.listForOrg(caller.organizationId) : apiKeys.listForProject(owner.projectId)
     },
 

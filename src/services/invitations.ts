@@ -11,19 +11,21 @@ import {
   InvitationNotPendingError,
   InvitingNotAllowedError,
   OwnerRoleError,
-  ProjectNotFoundError,
   UnknownRoleError
 } from '../errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
 
 import type { InvitationRow, InvitationsRepository } from '../repositories/invitations.js'
 import type { PeopleRepository } from '../repositories/people.js'
+import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
 import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../rules.js'
-import { OWNER_ROLE, type Caller } from '../domain.js'
+import { OWNER_ROLE, type Caller, type RoleScope } from '../domain.js'
+import { requireOwner as requireScope, type Owner } from './scope.js'
 
-export type InvitationKindName = 'PROJECT' | 'ORGANIZATION'
+/** An invitation is to a project or to the organization: the scope of the role it grants. */
+export type InvitationKindName = RoleScope
 
 export interface InvitationServiceDeps {
   sqlite: Database
@@ -32,22 +34,14 @@ export interface InvitationServiceDeps {
   clock: Clock
   tokens: TokenSigner
   projects: ProjectsRepository
+  organizations: OrganizationsRepository
   roles: RolesRepository
   people: PeopleRepository
   projectInvitations: InvitationsRepository
   organizationInvitations: InvitationsRepository
 }
 
-/** What an invitation belongs to: its owner (a project or the organization) and the organization. */
-interface Owner {
-  kind: InvitationKindName
-  ownerId: string
-  organizationId: string
-  projectId: string | null
-}
-
 const ROLE_FIELD = { PROJECT: 'projectRoleId', ORGANIZATION: 'organizationRoleId' } as const
-const NOUN = { PROJECT: 'project', ORGANIZATION: 'organization' } as const
 
 export interface Responded {
   kind: InvitationKindName
@@ -56,22 +50,16 @@ export interface Responded {
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { sqlite, commits, clock, tokens, projects, roles, people } = deps
+  const { sqlite, commits, clock, tokens, projects, organizations, roles, people } = deps
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
   // The caller's organization was there when the key was checked; a create runs later in the turn
   // (group commit), by when a control call may have removed the organization, and its key with it.
-  const organizationExists = sqlite.prepare<[string], { one: number }>('select 1 as one from organizations where id = ?')
 
   /** A project of the caller's organization (404 otherwise), or the caller's organization itself (401 if gone since). */
   function requireOwner (kind: InvitationKindName, caller: Caller, ownerId: string): Owner {
-    if (kind === 'ORGANIZATION') {
-      if (organizationExists.get(caller.organizationId) === undefined) throw new InvalidApiKeyError()
-      return { kind, ownerId: caller.organizationId, organizationId: caller.organizationId, projectId: null }
-    }
-    const project = projects.findForOrg(ownerId, caller.organizationId)
-    if (project === null) throw new ProjectNotFoundError()
-    return { kind, ownerId: project.id, organizationId: project.organizationId, projectId: project.id }
+    if (kind === 'ORGANIZATION' && organizations.find(caller.organizationId) === null) throw new InvalidApiKeyError()
+    return requireScope(projects, caller, kind === 'PROJECT' ? ownerId : null)
   }
 
   function requireMayInvite (caller: Caller) {
@@ -81,10 +69,10 @@ export function invitationService (deps: InvitationServiceDeps) {
   /** A system role of the kind, or a custom role of this very project or organization; never Owner. */
   function requireRole (owner: Owner, roleId: string) {
     const role = roles.findById(roleId)
-    const available = role !== null && role.scope === owner.kind && (owner.kind === 'PROJECT'
+    const available = role !== null && role.scope === owner.scope && (owner.scope === 'PROJECT'
       ? role.projectId === null || role.projectId === owner.projectId
       : role.organizationId === null || role.organizationId === owner.organizationId)
-    if (!available) throw new UnknownRoleError(ROLE_FIELD[owner.kind], NOUN[owner.kind])
+    if (!available) throw new UnknownRoleError(ROLE_FIELD[owner.scope], owner.noun)
     if (role.organizationId === null && role.name === OWNER_ROLE) throw new OwnerRoleError()
   }
 
@@ -93,12 +81,12 @@ export function invitationService (deps: InvitationServiceDeps) {
   }
 
   function recordEmails (owner: Owner, rows: readonly InvitationRow[], now: number) {
-    repos[owner.kind].recordEmails(owner.organizationId, owner.projectId, now,
-      rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.kind, row) })))
+    repos[owner.scope].recordEmails(owner.organizationId, owner.projectId, now,
+      rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.scope, row) })))
   }
 
   function requireInvitation (owner: Owner, invitationId: number): InvitationRow {
-    const row = repos[owner.kind].findForOwner(owner.ownerId, invitationId)
+    const row = repos[owner.scope].findForOwner(owner.ownerId, invitationId)
     if (row === null) throw new InvitationNotFoundError()
     return row
   }
@@ -118,10 +106,13 @@ export function invitationService (deps: InvitationServiceDeps) {
 
   return {
     /**
-     * Checks 3 to 6 of BEHAVIOUR.md section 3, then creates the invitations and their emails. All of
-     * it runs inside the group transaction (see db/group-commit.ts): the checks read the same state
-     * the insert writes to, without a read transaction of their own, and the answer comes after the
-     * commit. Nothing in here awaits.
+     * Checks, first failure wins: the project is the caller's (404; for the organization, that it
+     * still exists, 401), the plan may invite (403, mayInvite in src/rules.ts), the role is offered
+     * here and is not Owner (400). Then creates the invitations, skipping members and addresses
+     * with a PENDING invitation (insertPending in src/repositories/invitations.ts), and their
+     * emails. All of it runs inside the group transaction (see db/group-commit.ts): the checks read
+     * the same state the insert writes to, without a read transaction of their own, and the answer
+     * comes after the commit. Nothing in here awaits.
      */
     create (kind: InvitationKindName, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
       const addresses = uniqueEmails(emails)
@@ -130,7 +121,7 @@ export function invitationService (deps: InvitationServiceDeps) {
         requireMayInvite(caller)
         if (roleId !== null) requireRole(owner, roleId)
         const now = clock.now()
-        const created = repos[owner.kind].insertPending(owner.ownerId, roleId, now, addresses)
+        const created = repos[owner.scope].insertPending(owner.ownerId, roleId, now, addresses)
         recordEmails(owner, created, now)
         return created
       })

@@ -5,7 +5,6 @@ import {
   MemberNotFoundError,
   OwnerRemovalError,
   OwnerRoleChangeError,
-  ProjectNotFoundError,
   ProjectOwnerRemovalError,
   UnknownRoleError
 } from '../errors.js'
@@ -15,6 +14,8 @@ import type { MemberRow, MembersRepository, OrganizationProjectsRepository } fro
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRef, RolesRepository } from '../repositories/roles.js'
 import { OWNER_ROLE, type Caller, type RoleScope } from '../domain.js'
+import { readPage } from './paging.js'
+import { requireProject } from './scope.js'
 
 export interface MemberServiceDeps {
   sqlite: Database
@@ -44,41 +45,37 @@ interface Scope {
 }
 
 const isSystem = (role: RoleRef) => role.organizationId === null && role.projectId === null
-const offeredIn = (scope: RoleScope, role: RoleRef, owner: string | null, ownerId: string) =>
-  role.scope === scope && (isSystem(role) || owner === ownerId)
+
+/** The rules of one scope: its Owner role, the role a demoted Owner gets, the roles it offers. */
+function scopeOf (scope: RoleScope, members: MembersRepository, demotedRole: string, alsoRemove: Scope['alsoRemove']): Scope {
+  return {
+    noun: scope === 'PROJECT' ? 'project' : 'organization',
+    members,
+    ownerRoleId: systemRoleId(scope, OWNER_ROLE),
+    demotedRoleId: systemRoleId(scope, demotedRole),
+    offers: (role, ownerId) => {
+      const owner = scope === 'PROJECT' ? role.projectId : role.organizationId
+      return role.scope === scope && (isSystem(role) || owner === ownerId)
+    },
+    alsoRemove
+  }
+}
 
 export function memberService (deps: MemberServiceDeps) {
   const { sqlite, projects, roles, organizationProjects } = deps
 
-  const project: Scope = {
-    noun: 'project',
-    members: deps.projectMembers,
-    ownerRoleId: systemRoleId('PROJECT', OWNER_ROLE),
-    demotedRoleId: systemRoleId('PROJECT', 'Manager'),
-    offers: (role, projectId) => offeredIn('PROJECT', role, role.projectId, projectId),
-    alsoRemove: () => {}
-  }
+  const project = scopeOf('PROJECT', deps.projectMembers, 'Manager', () => {})
 
-  const organization: Scope = {
-    noun: 'organization',
-    members: deps.organizationMembers,
-    ownerRoleId: systemRoleId('ORGANIZATION', OWNER_ROLE),
-    demotedRoleId: systemRoleId('ORGANIZATION', 'Admin'),
-    offers: (role, organizationId) => offeredIn('ORGANIZATION', role, role.organizationId, organizationId),
-    // Leaving the organization means leaving its projects, which a project's Owner may not do.
-    alsoRemove: (organizationId, member) => {
-      const owned = organizationProjects.withRole(organizationId, member.userId, project.ownerRoleId)
-      if (owned.length > 0) throw new ProjectOwnerRemovalError(owned[0]!)
-      organizationProjects.leaveAll(organizationId, member.userId)
-      organizationProjects.clearPending(organizationId, member.email)
-    }
-  }
+  // Leaving the organization means leaving its projects, which a project's Owner may not do.
+  const organization = scopeOf('ORGANIZATION', deps.organizationMembers, 'Admin', (organizationId, member) => {
+    const owned = organizationProjects.withRole(organizationId, member.userId, project.ownerRoleId)
+    if (owned.length > 0) throw new ProjectOwnerRemovalError(owned[0]!)
+    organizationProjects.leaveAll(organizationId, member.userId)
+    organizationProjects.clearPending(organizationId, member.email)
+  })
 
-  function requireProject (caller: Caller, projectId: string): string {
-    const found = projects.findForOrg(projectId, caller.organizationId)
-    if (found === null) throw new ProjectNotFoundError()
-    return found.id
-  }
+  /** The id of a project of the caller's organization (404 otherwise). */
+  const projectOf = (caller: Caller, projectId: string): string => requireProject(projects, caller, projectId).id
 
   function requireMember (scope: Scope, ownerId: string, userId: string): MemberRow {
     const member = scope.members.find(ownerId, userId)
@@ -90,9 +87,7 @@ export function memberService (deps: MemberServiceDeps) {
   // one transaction so that `total` describes the same state as the page.
   const list = sqlite.transaction((scope: Scope, ownerId: string, page: number, pageSize: number): MemberPage => {
     const total = scope.members.count(ownerId)
-    const offset = (page - 1) * pageSize
-    // Past the end there is nothing to read; skipping the query also keeps huge offsets out of SQL.
-    return { total, members: offset < total ? scope.members.page(ownerId, pageSize, offset) : [] }
+    return { total, members: readPage(total, page, pageSize, (limit, offset) => scope.members.page(ownerId, limit, offset)) }
   })
 
   const updateRole = sqlite.transaction((scope: Scope, ownerId: string, userId: string, roleId: string): MemberRow => {
@@ -121,7 +116,7 @@ export function memberService (deps: MemberServiceDeps) {
 
   return {
     listProjectMembers (caller: Caller, projectId: string, page: number, pageSize: number): MemberPage {
-      return list(project, requireProject(caller, projectId), page, pageSize)
+      return list(project, projectOf(caller, projectId), page, pageSize)
     },
 
     listMembers (caller: Caller, page: number, pageSize: number): MemberPage {
@@ -131,7 +126,7 @@ export function memberService (deps: MemberServiceDeps) {
     /** Project first (404), then the member (404), the role (400), the Owner rule (409). */
     updateProjectMemberRole (caller: Caller, projectId: string, userId: string, roleId: string): MemberRow {
       // IMMEDIATE takes the write lock before the reads, so the Owner seen is the Owner replaced.
-      return updateRole.immediate(project, requireProject(caller, projectId), userId, roleId)
+      return updateRole.immediate(project, projectOf(caller, projectId), userId, roleId)
     },
 
     updateMemberRole (caller: Caller, userId: string, roleId: string): MemberRow {
@@ -139,7 +134,7 @@ export function memberService (deps: MemberServiceDeps) {
     },
 
     removeProjectMember (caller: Caller, projectId: string, userId: string): void {
-      remove.immediate(project, requireProject(caller, projectId), userId)
+      remove.immediate(project, projectOf(caller, projectId), userId)
     },
 
     removeMember (caller: Caller, userId: string): void {

@@ -1,7 +1,7 @@
 // What a key's organization is and offers: itself (renamed), its roles and projects' roles, the permission catalogue, governance policies and their projects.
 import type { Database } from 'better-sqlite3'
 
-import { GovernancePolicyNotFoundError, OrganizationNameTakenError, ProjectNotFoundError } from '../errors.js'
+import { GovernancePolicyNotFoundError, OrganizationNameTakenError } from '../errors.js'
 
 import type { GovernancePoliciesRepository, GovernancePolicyRef, GovernancePolicyRow } from '../repositories/governance-policies.js'
 import type { OrganizationRow, OrganizationsRepository } from '../repositories/organizations.js'
@@ -9,7 +9,9 @@ import type { PermissionRow, PermissionsRepository } from '../repositories/permi
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { PolicyRef, RoleRow, RolesRepository } from '../repositories/roles.js'
 import { uniqueIds } from '../rules.js'
-import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES, type Caller, type RoleScope } from '../domain.js'
+import { SYSTEM_ROLES, type Caller, type RoleScope } from '../domain.js'
+import { readPage } from './paging.js'
+import { requireProject } from './scope.js'
 
 export interface OrganizationServiceDeps {
   sqlite: Database
@@ -41,16 +43,14 @@ export interface GovernancePolicyProjects {
   total: number
 }
 
-const SYSTEM_ORDER: Record<RoleScope, readonly string[]> = { PROJECT: SYSTEM_PROJECT_ROLES, ORGANIZATION: SYSTEM_ORGANIZATION_ROLES }
+/** The roles with the policies each grants, by policy name, in the order given. */
+export function withPolicies (roles: RolesRepository, rows: readonly RoleRow[]): RoleWithPolicies[] {
+  const byRole = roles.policiesOf(rows.map((r) => r.id))
+  return rows.map((role) => ({ ...role, policies: byRole.get(role.id) ?? [] }))
+}
 
 export function organizationService (deps: OrganizationServiceDeps) {
   const { sqlite, organizations, projects, roles, permissions, governancePolicies } = deps
-
-  function requireProject (caller: Caller, projectId: string): string {
-    const project = projects.findForOrg(projectId, caller.organizationId)
-    if (project === null) throw new ProjectNotFoundError()
-    return project.id
-  }
 
   function requireGovernancePolicy (caller: Caller, policyId: string): GovernancePolicyRef {
     const policy = governancePolicies.findForOrg(policyId, caller.organizationId)
@@ -87,11 +87,9 @@ export function organizationService (deps: OrganizationServiceDeps) {
 
   /** System roles in the vendor's order (Owner first), then the owner's custom roles in creation order. */
   function rolesOf (scope: RoleScope, ownerId: string): RoleWithPolicies[] {
-    const order = SYSTEM_ORDER[scope]
+    const order = SYSTEM_ROLES[scope]
     const system = roles.listSystem(scope).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
-    const all = [...system, ...roles.listCustom(scope, ownerId)]
-    const policies = roles.policiesOf(all.map((r) => r.id))
-    return all.map((role) => ({ ...role, policies: policies.get(role.id) ?? [] }))
+    return withPolicies(roles, [...system, ...roles.listCustom(scope, ownerId)])
   }
 
   return {
@@ -110,7 +108,7 @@ export function organizationService (deps: OrganizationServiceDeps) {
     },
 
     projectRoles (caller: Caller, projectId: string): RoleWithPolicies[] {
-      return rolesOf('PROJECT', requireProject(caller, projectId))
+      return rolesOf('PROJECT', requireProject(projects, caller, projectId).id)
     },
 
     /** The organization permission catalogue, by name: the same for every organization. */
@@ -120,7 +118,7 @@ export function organizationService (deps: OrganizationServiceDeps) {
 
     /** The project permission catalogue, by name, once the project is known to be the caller's. */
     projectPermissions (caller: Caller, projectId: string): PermissionRow[] {
-      requireProject(caller, projectId)
+      requireProject(projects, caller, projectId)
       return permissions.list('PROJECT')
     },
 
@@ -151,9 +149,7 @@ export function organizationService (deps: OrganizationServiceDeps) {
     governancePolicyProjects (caller: Caller, policyId: string, page: number, pageSize: number): GovernancePolicyProjects {
       const policy = requireGovernancePolicy(caller, policyId)
       const total = governancePolicies.countProjects(policy.id)
-      const offset = (page - 1) * pageSize
-      // Past the end there is nothing to read; skipping the query also keeps huge offsets out of SQL.
-      return { total, projects: offset < total ? governancePolicies.projectsPage(policy.id, pageSize, offset) : [] }
+      return { total, projects: readPage(total, page, pageSize, (limit, offset) => governancePolicies.projectsPage(policy.id, limit, offset)) }
     }
   }
 }

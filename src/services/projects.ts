@@ -2,9 +2,9 @@
 import type { Database } from 'better-sqlite3'
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../db/ids.js'
-import { NotAnOrganizationMemberError, ProjectNameTakenError, ProjectNotFoundError } from '../errors.js'
+import { NotAnOrganizationMemberError, ProjectNameTakenError } from '../errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
-import { keyDigest, newKey } from '../keys.js'
+import { newKey, storedKey } from '../keys.js'
 
 import type { ApiKeysRepository, KeyRow } from '../repositories/api-keys.js'
 import type { OrganizationsRepository } from '../repositories/organizations.js'
@@ -12,6 +12,7 @@ import type { PeopleRepository } from '../repositories/people.js'
 import type { ProjectRow, ProjectsRepository } from '../repositories/projects.js'
 import { NEW_PROJECT_KEY_NAME, normalizeEmail } from '../rules.js'
 import { OWNER_ROLE, type Caller } from '../domain.js'
+import { requireProject, requireProjectRow } from './scope.js'
 
 export interface ProjectServiceDeps {
   sqlite: Database
@@ -44,12 +45,6 @@ export interface CreatedProject {
 export function projectService (deps: ProjectServiceDeps) {
   const { sqlite, clock, ids, projects, organizations, apiKeys, people } = deps
 
-  function requireProject (caller: Caller, projectId: string): ProjectRow {
-    const project = projects.findRowForOrg(projectId, caller.organizationId)
-    if (project === null) throw new ProjectNotFoundError()
-    return project
-  }
-
   function requireFreeName (organizationId: string, name: string, exceptId?: string) {
     if (projects.nameTaken(organizationId, name, exceptId)) throw new ProjectNameTakenError(name)
   }
@@ -64,14 +59,12 @@ export function projectService (deps: ProjectServiceDeps) {
     projects.insert({ id, organizationId: caller.organizationId, name: input.name, description: input.description ?? null, createdAt: now })
     if (ownerId !== null) people.joinProject(id, ownerId, systemRoleId('PROJECT', OWNER_ROLE), now)
     const value = newKey('project')
-    const key = apiKeys.insert({
-      organizationId: caller.organizationId, projectId: id, name: NEW_PROJECT_KEY_NAME, digest: keyDigest(value), last6: value.slice(-6), createdAt: now
-    })
+    const key = apiKeys.insert({ organizationId: caller.organizationId, projectId: id, name: NEW_PROJECT_KEY_NAME, ...storedKey(value), createdAt: now })
     return { project: projects.findRowForOrg(id, caller.organizationId)!, apiKey: { ...key, value } }
   })
 
   const updateProject = sqlite.transaction((caller: Caller, projectId: string, changes: ProjectChanges): ProjectRow => {
-    const project = requireProject(caller, projectId)
+    const project = requireProject(projects, caller, projectId)
     if (changes.name !== undefined) requireFreeName(caller.organizationId, changes.name, project.id)
     projects.update(project.id, { name: changes.name, description: changes.description })
     return projects.findRowForOrg(project.id, caller.organizationId)!
@@ -84,7 +77,7 @@ export function projectService (deps: ProjectServiceDeps) {
     },
 
     get (caller: Caller, projectId: string): ProjectRow {
-      return requireProject(caller, projectId)
+      return requireProjectRow(projects, caller, projectId)
     },
 
     /**
@@ -103,7 +96,7 @@ export function projectService (deps: ProjectServiceDeps) {
 
     /** Deletes the project with its members, invitations, custom roles, policies and keys (database cascades). */
     remove (caller: Caller, projectId: string): string {
-      const project = requireProject(caller, projectId)
+      const project = requireProject(projects, caller, projectId)
       projects.delete(project.id)
       return project.id
     }

@@ -1,10 +1,8 @@
 // Tenants: organizations made, changed and removed through the control API, with their clear keys.
 import type { Database } from 'better-sqlite3'
-import { eq } from 'drizzle-orm'
 import type { Static } from 'typebox'
 import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
-import { organizations } from '../db/schema.js'
 import { BadDocumentError, OrganizationNotFoundError, OrganizationTakenError } from '../errors.js'
 import { applyFixtures } from '../boot-state/apply.js'
 import { FixturesError } from '../boot-state/parse.js'
@@ -13,6 +11,8 @@ import { newKey } from '../keys.js'
 import { DEFAULT_TENANT_PLAN } from '../rules.js'
 import type { OrganizationSummarySchema, TenantSchema } from '../schemas/admin.js'
 import type { Plan } from '../domain.js'
+import type { TenantRow, TenantsRepository } from '../repositories/tenants.js'
+import { immediate } from './immediate.js'
 
 /** A fixtures organization whose name and plan may be left out. */
 export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partial<Pick<FixtureOrganization, 'name' | 'plan'>>
@@ -28,36 +28,28 @@ export interface TenantServiceDeps {
   sqlite: Database
   ids: IdGenerator
   now: () => number
+  tenants: TenantsRepository
 }
 
-export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
-  const summaryOf = sqlite.prepare<[string], { id: string, name: string, plan: Plan, trialEndsAt: number | null, createdAt: number }>(
-    'select id, name, plan, trial_ends_at as trialEndsAt, created_at as createdAt from organizations where id = ?')
-  const present = (row: { id: string, name: string, plan: Plan, trialEndsAt: number | null, createdAt: number }): OrganizationSummary =>
-    ({ id: row.id, name: row.name, plan: row.plan, trialEndsAt: iso(row.trialEndsAt), createdAt: new Date(row.createdAt).toISOString() })
+const present = (row: TenantRow): OrganizationSummary =>
+  ({ id: row.id, name: row.name, plan: row.plan, trialEndsAt: iso(row.trialEndsAt), createdAt: new Date(row.createdAt).toISOString() })
 
+export function tenantService ({ db, sqlite, ids, now, tenants }: TenantServiceDeps) {
   function summary (id: string): OrganizationSummary {
-    const row = summaryOf.get(id)
-    if (row === undefined) throw new OrganizationNotFoundError()
+    const row = tenants.find(id)
+    if (row === null) throw new OrganizationNotFoundError()
     return present(row)
   }
 
   function describe (id: string, keys: Tenant['apiKeys']): Tenant {
-    const projectRows = sqlite.prepare<[string], { id: string, name: string }>(
-      'select id, name from projects where organization_id = ? order by created_at, id').all(id)
-    const rolesOf = sqlite.prepare<[string], { id: string, name: string }>('select id, name from roles where project_id = ? order by created_at, rowid')
     const orgKey = keys.find((k) => k.projectId === null && k.valid)!
     return {
       ...summary(id),
       apiKey: orgKey.key,
       apiKeys: keys,
-      projects: projectRows.map((p) => ({ ...p, roles: rolesOf.all(p.id) })),
-      roles: sqlite.prepare<[string], { id: string, name: string }>(
-        'select id, name from roles where organization_id = ? and project_id is null order by created_at, rowid').all(id),
-      members: sqlite.prepare<[string], { userId: string, email: string, role: string }>(`
-        select u.id as userId, u.email, r.name as role from organization_members m
-        join users u on u.id = m.user_id join roles r on r.id = m.role_id
-        where m.organization_id = ? order by m.created_at, m.rowid`).all(id)
+      projects: tenants.projects(id).map((p) => ({ ...p, roles: tenants.projectRoles(p.id) })),
+      roles: tenants.organizationRoles(id),
+      members: tenants.members(id)
     }
   }
 
@@ -76,13 +68,11 @@ export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
         given.some((k) => k.project === undefined && k.valid !== false) ? [] : [{ key: newKey('organization'), name: 'default' }]
       const apiKeys = [...given, ...minted]
       // Inside the transaction, so a refused tenant does not use up an id of the sequence either.
-      const make = sqlite.transaction((): string => {
+      const make = immediate(sqlite, (): string => {
         const id = doc.id ?? ids.cuid()
         const org: FixtureOrganization = { ...doc, id, name: doc.name ?? `Organization ${id}`, plan: doc.plan ?? DEFAULT_TENANT_PLAN, apiKeys }
-        const taken = db.select({ id: organizations.id, name: organizations.name }).from(organizations)
-          .where(eq(organizations.id, id)).get() ??
-          db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.name, org.name)).get()
-        if (taken !== undefined) {
+        const taken = tenants.findTaken(id, org.name)
+        if (taken !== null) {
           throw new OrganizationTakenError(taken.id === id ? `An organization with id ${id} already exists` : `An organization named "${org.name}" already exists`)
         }
         try {
@@ -98,9 +88,8 @@ export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
         }
         return id
       })
-      const id = make.immediate()
-      const projectIdByName = new Map(sqlite.prepare<[string], { id: string, name: string }>(
-        'select id, name from projects where organization_id = ?').all(id).map((p) => [p.name, p.id]))
+      const id = make()
+      const projectIdByName = new Map(tenants.projects(id).map((p) => [p.name, p.id]))
       return describe(id, apiKeys.map((k) => ({
         key: k.key,
         name: k.name ?? null,
@@ -110,8 +99,7 @@ export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
     },
 
     list (): OrganizationSummary[] {
-      return sqlite.prepare<[], { id: string, name: string, plan: Plan, trialEndsAt: number | null, createdAt: number }>(
-        'select id, name, plan, trial_ends_at as trialEndsAt, created_at as createdAt from organizations order by created_at, id').all().map(present)
+      return tenants.list().map(present)
     },
 
     /** Changes the plan and trial end; what is left out stays. */
@@ -124,14 +112,14 @@ export function tenantService ({ db, sqlite, ids, now }: TenantServiceDeps) {
         if (ms !== null && Number.isNaN(ms)) throw new BadDocumentError(`body.trialEndsAt "${patch.trialEndsAt}" is not a time this server can read`)
         set.trialEndsAt = ms
       }
-      if (Object.keys(set).length > 0) db.update(organizations).set(set).where(eq(organizations.id, id)).run()
+      tenants.update(id, set)
       return summary(id)
     },
 
     /** Removes the organization and everything it owns (projects, keys, invitations, outbox). */
     delete (id: string): void {
       summary(id)
-      db.delete(organizations).where(eq(organizations.id, id)).run()
+      tenants.delete(id)
     }
   }
 }

@@ -5,9 +5,10 @@ import t from 'tap'
 import type { App } from '../../src/app.js'
 import { systemRoleId } from '../../src/boot-state/catalog.js'
 import { keyDigest } from '../../src/keys.js'
-import { MAX_EMAIL_LENGTH } from '../../src/schemas/invitations.js'
-import { MAX_PAGE_SIZE } from '../../src/schemas/members.js'
-import { MAX_PROJECT_DESCRIPTION_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../../src/schemas/projects.js'
+import { MAX_PAGE_SIZE } from '../../src/domain.js'
+import {
+  MAX_DESCRIPTION_LENGTH as MAX_PROJECT_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH as MAX_PROJECT_NAME_LENGTH
+} from '../../src/rules.js'
 import { routeKey, servedRoutes } from '../../scripts/vendor-coverage.js'
 import { build, seedOrg, type SeededOrg } from '../helpers/build.js'
 import {

@@ -4,8 +4,9 @@ import { Type } from 'typebox'
 import { BadDocumentError, FaultNotFoundError } from '../../errors.js'
 import { Deleted, FaultBody, FaultIdParams, FaultSchema } from '../../schemas/admin.js'
 import { Success, errors } from '../../schemas/common.js'
+import { tag } from '../tags.js'
 
-const TAGS = ['Control: faults']
+const TAGS = tag('Control: faults')
 
 const adminFaults: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/faults', {

@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Deleted, JournalEntrySchema, JournalQuery } from '../../schemas/admin.js'
 import { Success, errors } from '../../schemas/common.js'
+import { tag } from '../tags.js'
 
-const TAGS = ['Control: journal']
+const TAGS = tag('Control: journal')
 
 const adminJournal: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/journal', {

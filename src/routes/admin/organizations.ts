@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Success, errors } from '../../schemas/common.js'
 import { OrganizationIdParams, OrganizationPatchBody, OrganizationSummarySchema, TenantBody, TenantSchema } from '../../schemas/admin.js'
+import { tag } from '../tags.js'
 
-const TAGS = ['Control: tenants']
+const TAGS = tag('Control: tenants')
 
 const adminOrganizations: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/organizations', {

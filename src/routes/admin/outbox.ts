@@ -1,15 +1,13 @@
 // The outbox: the invitation emails the real service would have sent, filterable and clearable.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { outboxRepository } from '../../repositories/outbox.js'
 import { Deleted, OutboxEmailSchema, OutboxQuery } from '../../schemas/admin.js'
 import { Success, errors } from '../../schemas/common.js'
+import { tag } from '../tags.js'
 
-const TAGS = ['Control: outbox']
+const TAGS = tag('Control: outbox')
 
 const adminOutbox: FastifyPluginAsyncTypebox = async (app) => {
-  const outbox = outboxRepository(app.sqlite)
-
   app.get('/outbox', {
     schema: {
       tags: TAGS,
@@ -18,7 +16,7 @@ const adminOutbox: FastifyPluginAsyncTypebox = async (app) => {
       querystring: OutboxQuery,
       response: { 200: Success(Type.Array(OutboxEmailSchema)), ...errors(400) }
     }
-  }, async (request) => ({ success: true as const, data: outbox.list(request.query) }))
+  }, async (request) => ({ success: true as const, data: app.outbox.list(request.query) }))
 
   app.delete('/outbox', {
     schema: {
@@ -28,7 +26,7 @@ const adminOutbox: FastifyPluginAsyncTypebox = async (app) => {
       querystring: OutboxQuery,
       response: { 200: Deleted, ...errors(400) }
     }
-  }, async (request) => ({ success: true as const, data: { deleted: outbox.clear(request.query) } }))
+  }, async (request) => ({ success: true as const, data: { deleted: app.outbox.clear(request.query) } }))
 }
 
 export default adminOutbox

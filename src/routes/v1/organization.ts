@@ -1,18 +1,15 @@
 // The organization of the key: /v1/organization (retrieve, rename).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../plugins/auth.js'
-import type { OrganizationRow } from '../../repositories/organizations.js'
 import { errors } from '../../schemas/common.js'
-import { OrganizationResponse, UpdateOrganizationBody, type Organization } from '../../schemas/organization.js'
-
-function toOrganization (row: OrganizationRow): Organization {
-  return { id: row.id, name: row.name, plan: row.plan, created_at: new Date(row.createdAt).toISOString() }
-}
+import { OrganizationResponse, UpdateOrganizationBody } from '../../schemas/organization.js'
+import { toOrganization } from './presenters.js'
+import { tag } from '../tags.js'
 
 const organization: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization', {
     schema: {
-      tags: ['Organization'],
+      tags: tag('Organization'),
       operationId: 'getOrganization',
       summary: 'Retrieve Organization',
       description: 'The organization the API key belongs to.',
@@ -24,7 +21,7 @@ const organization: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/organization', {
     schema: {
-      tags: ['Organization'],
+      tags: tag('Organization'),
       operationId: 'updateOrganization',
       summary: 'Update Organization',
       description: 'Renames the organization the API key belongs to. Names are unique across organizations (409); the current name is no conflict.',

@@ -1,7 +1,6 @@
 // Projects: /v1/projects (list, create) and /v1/projects/:projectId (retrieve, update, delete).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../plugins/auth.js'
-import type { ProjectRow } from '../../repositories/projects.js'
 import { ProjectIdParams, errors } from '../../schemas/common.js'
 import {
   CreatedProjectResponse,
@@ -9,36 +8,12 @@ import {
   DeletedProjectResponse,
   ProjectListResponse,
   ProjectResponse,
-  UpdateProjectBody,
-  type NewApiKey,
-  type Project
+  UpdateProjectBody
 } from '../../schemas/projects.js'
-import type { CreatedProject } from '../../services/projects.js'
+import { toNewApiKey, toProject } from './presenters.js'
+import { tag } from '../tags.js'
 
-export function toProject (row: ProjectRow): Project {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    organizationId: row.organizationId,
-    created_at: new Date(row.createdAt).toISOString(),
-    governancePolicy: row.governancePolicy
-  }
-}
-
-function toNewApiKey (key: CreatedProject['apiKey']): NewApiKey {
-  return {
-    id: key.id,
-    name: key.name,
-    valid: key.valid,
-    value: key.value,
-    created_at: new Date(key.createdAt).toISOString(),
-    // This server does not serve the data plane, so no project key is ever used.
-    lastUsed: null
-  }
-}
-
-const tags = ['Projects']
+const tags = tag('Projects')
 
 const projects: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/projects', {

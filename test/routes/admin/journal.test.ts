@@ -77,6 +77,17 @@ t.test('control calls and /health are not journaled', async (t) => {
   t.match((await journal(app)).at(-1), { method: 'GET', path: '/v1/no/such/route', query: { x: '1' }, status: 404 }, 'so is a request to an unknown /v1 route')
 })
 
+t.test('/v1 itself with a query string is journaled, as faults see it', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app)
+  const res = await app.inject({ method: 'GET', url: '/v1?x=1', headers: { CONFIDENT_API_KEY: org.key } })
+  t.equal(res.statusCode, 404)
+  const entries = await journal(app)
+  t.equal(entries.length, 1)
+  t.match(entries[0], { method: 'GET', path: '/v1', query: { x: '1' }, status: 404, organizationId: org.organizationId })
+  t.same(entries[0]!.query, { x: '1' })
+})
+
 t.test('the key never appears: header, body, query, path segment, another minted key', async (t) => {
   const app = await build(t)
   const org = seedOrg(app)

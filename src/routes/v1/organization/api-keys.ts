@@ -1,34 +1,20 @@
 // Organization API keys: /v1/organization/api-keys[/:apiKeyId] (list, mint, retrieve, set validity, delete).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { redactKey } from '../../../keys.js'
 import { callerOf } from '../../../plugins/auth.js'
-import type { StoredKeyRow } from '../../../repositories/api-keys.js'
 import {
   ApiKeyIdParams,
   ApiKeyListResponse,
   ApiKeyResponse,
   CreateApiKeyBody,
   DeletedApiKeyResponse,
-  UpdateApiKeyBody,
-  type ApiKey
+  UpdateApiKeyBody
 } from '../../../schemas/api-keys.js'
 import { errors } from '../../../schemas/common.js'
 import type { KeyOwner } from '../../../services/api-keys.js'
+import { toApiKey } from '../presenters.js'
+import { tag } from '../../tags.js'
 
-/** A key as answered: its clear `value` when just minted, redacted otherwise. */
-export function toApiKey (row: StoredKeyRow & { value?: string }): ApiKey {
-  return {
-    id: row.id,
-    name: row.name,
-    valid: row.valid,
-    value: row.value ?? redactKey(row.last6),
-    created_at: new Date(row.createdAt).toISOString(),
-    // Not tracked: recording it would turn every authenticated read into a write.
-    lastUsed: null
-  }
-}
-
-const tags = ['Organization API Keys']
+const tags = tag('Organization API Keys')
 const owner: KeyOwner = { projectId: null }
 
 const organizationApiKeys: FastifyPluginAsyncTypebox = async (app) => {

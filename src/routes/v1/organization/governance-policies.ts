@@ -1,5 +1,6 @@
 // Governance policies: /v1/organization/governance-policies (list) and /:policyId (assign, unassign, list projects).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { DEFAULT_PAGE_SIZE } from '../../../domain.js'
 import { callerOf } from '../../../plugins/auth.js'
 import { errors } from '../../../schemas/common.js'
 import {
@@ -11,9 +12,9 @@ import {
   GovernanceProjectIdsBody,
   UnassignedProjectsResponse
 } from '../../../schemas/governance-policies.js'
-import { DEFAULT_PAGE_SIZE } from '../../../schemas/members.js'
+import { tag } from '../../tags.js'
 
-const TAGS = ['Organization Governance Policies']
+const TAGS = tag('Organization Governance Policies')
 
 const governancePolicies: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization/governance-policies', {

@@ -1,7 +1,6 @@
 // Organization invitations: /v1/organization/invitations[/:invitationId] (list, create, resend, revoke).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import type { InvitationRow } from '../../../repositories/invitations.js'
 import { errors } from '../../../schemas/common.js'
 import {
   CreateOrganizationInvitationsBody,
@@ -9,21 +8,12 @@ import {
   InvitationIdParams,
   OrganizationInvitationListResponse,
   OrganizationInvitationResponse,
-  type OrganizationInvitation
+  type InvitationRoutesOptions
 } from '../../../schemas/invitations.js'
-import type { InvitationRoutesOptions } from '../projects/invitations.js'
+import { toOrganizationInvitation } from '../presenters.js'
+import { tag } from '../../tags.js'
 
-export function toOrganizationInvitation (row: InvitationRow): OrganizationInvitation {
-  return {
-    id: row.id,
-    email: row.email,
-    status: row.status,
-    created_at: new Date(row.createdAt).toISOString(),
-    organizationRoleId: row.roleId
-  }
-}
-
-const tags = ['Organization Invitations']
+const tags = tag('Organization Invitations')
 
 const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = async (app, opts) => {
   app.get('/organization/invitations', {

@@ -1,33 +1,23 @@
 // Organization members: /v1/organization/members (list) and /members/:userId (change role, remove).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import type { MemberRow } from '../../../repositories/members.js'
+import { DEFAULT_PAGE_SIZE } from '../../../domain.js'
 import { errors } from '../../../schemas/common.js'
 import {
-  DEFAULT_PAGE_SIZE,
   OrganizationMemberListResponse,
   OrganizationMemberResponse,
   PageQuery,
   RemoveMemberResponse,
   UpdateMemberRoleBody,
-  UserIdParams,
-  type OrganizationMember
+  UserIdParams
 } from '../../../schemas/members.js'
-
-export function toOrganizationMember (row: MemberRow): OrganizationMember {
-  return {
-    id: row.userId,
-    email: row.email,
-    name: row.name,
-    image: row.image,
-    organizationRole: { id: row.roleId, name: row.roleName }
-  }
-}
+import { toOrganizationMember } from '../presenters.js'
+import { tag } from '../../tags.js'
 
 const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization/members', {
     schema: {
-      tags: ['Organization Members'],
+      tags: tag('Organization Members'),
       operationId: 'listMembers',
       summary: 'List Organization Members',
       description: 'One page of the organization\'s members with their organization role, by join time; `total` counts them all.',
@@ -43,7 +33,7 @@ const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/organization/members/:userId', {
     schema: {
-      tags: ['Organization Members'],
+      tags: tag('Organization Members'),
       operationId: 'updateMemberRole',
       summary: 'Update Organization Member Role',
       description: 'Gives a member another organization role. Giving Owner transfers ownership (the previous Owner becomes Admin); the Owner\'s own role cannot be changed directly (409).',
@@ -58,7 +48,7 @@ const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/organization/members/:userId', {
     schema: {
-      tags: ['Organization Members'],
+      tags: tag('Organization Members'),
       operationId: 'removeMember',
       summary: 'Remove Organization Member',
       description: 'Removes a member from the organization and its projects and clears their PENDING invitations; the Owner, or the Owner of one of its projects, cannot be removed (409).',

@@ -2,11 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errors } from '../../../schemas/common.js'
 import { PermissionListResponse } from '../../../schemas/permissions.js'
+import { tag } from '../../tags.js'
 
 const organizationPermissions: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization/permissions', {
     schema: {
-      tags: ['Organization Permissions'],
+      tags: tag('Organization Permissions'),
       operationId: 'listPermissions',
       summary: 'List Organization Permissions',
       description: 'The organization permission catalogue, by name.',

@@ -2,14 +2,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import { errors } from '../../../schemas/common.js'
-import { DeletedResponse, PolicyBody, PolicyIdParams, PolicyListResponse, PolicyResponse, type Policy } from '../../../schemas/policies.js'
-import type { PolicyWithPermissions } from '../../../services/access.js'
+import { DeletedResponse, PolicyBody, PolicyIdParams, PolicyListResponse, PolicyResponse } from '../../../schemas/policies.js'
+import { toPolicy } from '../presenters.js'
+import { tag } from '../../tags.js'
 
-export function toPolicy (policy: PolicyWithPermissions): Policy {
-  return { id: policy.id, name: policy.name, description: policy.description, permissions: policy.permissions }
-}
-
-const tags = ['Organization Policies']
+const tags = tag('Organization Policies')
 
 const organizationPolicies: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization/policies', {

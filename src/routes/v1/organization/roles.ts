@@ -3,19 +3,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import { errors } from '../../../schemas/common.js'
 import { DeletedResponse } from '../../../schemas/policies.js'
-import {
-  OrganizationRoleListResponse, OrganizationRoleResponse, RoleBody, RoleIdParams, type OrganizationRole
-} from '../../../schemas/roles.js'
-import type { RoleWithPolicies } from '../../../services/organization.js'
-
-export function toOrganizationRole (role: RoleWithPolicies): OrganizationRole {
-  return { id: role.id, name: role.name, description: role.description, organizationId: role.organizationId, policies: role.policies }
-}
+import { OrganizationRoleListResponse, OrganizationRoleResponse, RoleBody, RoleIdParams } from '../../../schemas/roles.js'
+import { toOrganizationRole } from '../presenters.js'
+import { tag } from '../../tags.js'
 
 const organizationRoles: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organization/roles', {
     schema: {
-      tags: ['Organization Roles'],
+      tags: tag('Organization Roles'),
       operationId: 'listRoles',
       summary: 'List Organization Roles',
       description: 'The system organization roles (Owner, Admin, Member) then the organization\'s custom roles, each with its policies.',
@@ -28,7 +23,7 @@ const organizationRoles: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/organization/roles', {
     schema: {
-      tags: ['Organization Roles'],
+      tags: tag('Organization Roles'),
       operationId: 'createRole',
       summary: 'Create Organization Role',
       description: 'Creates a custom organization role from the organization\'s own policies; it can be given at once to members ' +
@@ -43,7 +38,7 @@ const organizationRoles: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/organization/roles/:roleId', {
     schema: {
-      tags: ['Organization Roles'],
+      tags: tag('Organization Roles'),
       operationId: 'updateRole',
       summary: 'Update Organization Role',
       description: 'Replaces a custom role\'s name and policies; `description` left out is kept, null clears it. System roles: 403.',
@@ -58,7 +53,7 @@ const organizationRoles: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/organization/roles/:roleId', {
     schema: {
-      tags: ['Organization Roles'],
+      tags: tag('Organization Roles'),
       operationId: 'deleteRole',
       summary: 'Delete Organization Role',
       description: 'Deletes a custom role that no member holds and no pending invitation names (409 otherwise). System roles: 403.',

@@ -10,9 +10,10 @@ import {
   UpdateApiKeyBody
 } from '../../../schemas/api-keys.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
-import { toApiKey } from '../organization/api-keys.js'
+import { toApiKey } from '../presenters.js'
+import { tag } from '../../tags.js'
 
-const tags = ['Project API Keys']
+const tags = tag('Project API Keys')
 
 const projectApiKeys: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/projects/:projectId/api-keys', {

@@ -1,34 +1,20 @@
 // Project invitations: /v1/projects/:projectId/invitations[/:invitationId] (list, create, resend, revoke).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import type { InvitationRow } from '../../../repositories/invitations.js'
-import { ProjectIdParams, errors } from '../../../schemas/common.js'
+import { InProjectParams, ProjectIdParams, errors } from '../../../schemas/common.js'
 import {
   CreateProjectInvitationsBody,
   DeletedInvitationResponse,
   InvitationIdParams,
   ProjectInvitationListResponse,
   ProjectInvitationResponse,
-  type ProjectInvitation
+  type InvitationRoutesOptions
 } from '../../../schemas/invitations.js'
-import { Type } from 'typebox'
+import { toProjectInvitation } from '../presenters.js'
+import { tag } from '../../tags.js'
 
-export interface InvitationRoutesOptions {
-  maxEmails: number
-}
-
-export function toProjectInvitation (row: InvitationRow): ProjectInvitation {
-  return {
-    id: row.id,
-    email: row.email,
-    status: row.status,
-    created_at: new Date(row.createdAt).toISOString(),
-    projectRoleId: row.roleId
-  }
-}
-
-const tags = ['Project Invitations']
-const OneInvitationParams = Type.Object({ ...ProjectIdParams.properties, ...InvitationIdParams.properties })
+const tags = tag('Project Invitations')
+const OneInvitationParams = InProjectParams(InvitationIdParams)
 
 const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = async (app, opts) => {
   app.get('/projects/:projectId/invitations', {

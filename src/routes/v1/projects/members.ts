@@ -1,33 +1,23 @@
 // Project members: /v1/projects/:projectId/members (list) and /members/:userId (change role, remove).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import type { MemberRow } from '../../../repositories/members.js'
+import { DEFAULT_PAGE_SIZE } from '../../../domain.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
 import {
-  DEFAULT_PAGE_SIZE,
   PageQuery,
   ProjectMemberListResponse,
   ProjectMemberParams,
   ProjectMemberResponse,
   RemoveMemberResponse,
-  UpdateMemberRoleBody,
-  type ProjectMember
+  UpdateMemberRoleBody
 } from '../../../schemas/members.js'
-
-export function toProjectMember (row: MemberRow): ProjectMember {
-  return {
-    id: row.userId,
-    email: row.email,
-    name: row.name,
-    image: row.image,
-    projectRole: { id: row.roleId, name: row.roleName }
-  }
-}
+import { toProjectMember } from '../presenters.js'
+import { tag } from '../../tags.js'
 
 const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/projects/:projectId/members', {
     schema: {
-      tags: ['Project Members'],
+      tags: tag('Project Members'),
       operationId: 'listProjectMembers',
       summary: 'List Project Members',
       description: 'One page of the project\'s members with their project role, by join time; `total` counts them all.',
@@ -44,7 +34,7 @@ const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/projects/:projectId/members/:userId', {
     schema: {
-      tags: ['Project Members'],
+      tags: tag('Project Members'),
       operationId: 'updateProjectMemberRole',
       summary: 'Update Project Member Role',
       description: 'Gives a member another project role. Giving Owner transfers ownership (the previous Owner becomes Manager); the Owner\'s own role cannot be changed directly (409).',
@@ -60,7 +50,7 @@ const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/projects/:projectId/members/:userId', {
     schema: {
-      tags: ['Project Members'],
+      tags: tag('Project Members'),
       operationId: 'removeProjectMember',
       summary: 'Remove Project Member',
       description: 'Removes a member from the project and clears their PENDING invitations to it; the Owner cannot be removed (409).',

@@ -3,11 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
 import { PermissionListResponse } from '../../../schemas/permissions.js'
+import { tag } from '../../tags.js'
 
 const projectPermissions: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/projects/:projectId/permissions', {
     schema: {
-      tags: ['Project Permissions'],
+      tags: tag('Project Permissions'),
       operationId: 'listProjectPermissions',
       summary: 'List Project Permissions',
       description: 'The project permission catalogue, by name.',

@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
 import { DeletedResponse, PolicyBody, PolicyListResponse, PolicyResponse, ProjectPolicyParams } from '../../../schemas/policies.js'
-import { toPolicy } from '../organization/policies.js'
+import { toPolicy } from '../presenters.js'
+import { tag } from '../../tags.js'
 
-const tags = ['Project Policies']
+const tags = tag('Project Policies')
 
 const projectPolicies: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/projects/:projectId/policies', {

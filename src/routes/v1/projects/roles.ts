@@ -3,17 +3,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
 import { DeletedResponse } from '../../../schemas/policies.js'
-import { ProjectRoleListResponse, ProjectRoleParams, ProjectRoleResponse, RoleBody, type ProjectRole } from '../../../schemas/roles.js'
-import type { RoleWithPolicies } from '../../../services/organization.js'
-
-export function toProjectRole (role: RoleWithPolicies): ProjectRole {
-  return { id: role.id, name: role.name, description: role.description, projectId: role.projectId, policies: role.policies }
-}
+import { ProjectRoleListResponse, ProjectRoleParams, ProjectRoleResponse, RoleBody } from '../../../schemas/roles.js'
+import { toProjectRole } from '../presenters.js'
+import { tag } from '../../tags.js'
 
 const projectRoles: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/projects/:projectId/roles', {
     schema: {
-      tags: ['Project Roles'],
+      tags: tag('Project Roles'),
       operationId: 'listProjectRoles',
       summary: 'List Project Roles',
       description: 'The system project roles (Owner, Manager, Member) then the project\'s custom roles, each with its policies.',
@@ -27,7 +24,7 @@ const projectRoles: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/projects/:projectId/roles', {
     schema: {
-      tags: ['Project Roles'],
+      tags: tag('Project Roles'),
       operationId: 'createProjectRole',
       summary: 'Create Project Role',
       description: 'Creates a custom project role from the project\'s policies; it can be given at once to members and invitees. ' +
@@ -43,7 +40,7 @@ const projectRoles: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/projects/:projectId/roles/:roleId', {
     schema: {
-      tags: ['Project Roles'],
+      tags: tag('Project Roles'),
       operationId: 'updateProjectRole',
       summary: 'Update Project Role',
       description: 'Replaces a custom role\'s name and policies; `description` left out is kept, null clears it. System roles: 403.',
@@ -59,7 +56,7 @@ const projectRoles: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/projects/:projectId/roles/:roleId', {
     schema: {
-      tags: ['Project Roles'],
+      tags: tag('Project Roles'),
       operationId: 'deleteProjectRole',
       summary: 'Delete Project Role',
       description: 'Deletes a custom role that no member holds and no pending invitation names (409 otherwise). System roles: 403.',

@@ -1,0 +1,91 @@
+// Tenants: organizations as the control API sees them (any organization, no caller), and what a new one holds.
+import type { Database } from 'better-sqlite3'
+import type { Plan } from '../domain.js'
+
+export interface TenantRow {
+  id: string
+  name: string
+  plan: Plan
+  trialEndsAt: number | null
+  createdAt: number
+}
+
+export interface Named {
+  id: string
+  name: string
+}
+
+export interface TenantMember {
+  userId: string
+  email: string
+  role: string
+}
+
+const ROW = 'id, name, plan, trial_ends_at as trialEndsAt, created_at as createdAt'
+
+export function tenantsRepository (sqlite: Database) {
+  const byId = sqlite.prepare<[string], TenantRow>(`select ${ROW} from organizations where id = ?`)
+  const all = sqlite.prepare<[], TenantRow>(`select ${ROW} from organizations order by created_at, id`)
+  const byName = sqlite.prepare<[string], Named>('select id, name from organizations where name = ?')
+  const projects = sqlite.prepare<[string], Named>('select id, name from projects where organization_id = ? order by created_at, id')
+  const projectRoles = sqlite.prepare<[string], Named>('select id, name from roles where project_id = ? order by created_at, rowid')
+  const organizationRoles = sqlite.prepare<[string], Named>(
+    'select id, name from roles where organization_id = ? and project_id is null order by created_at, rowid')
+  const members = sqlite.prepare<[string], TenantMember>(`
+    select u.id as userId, u.email, r.name as role from organization_members m
+    join users u on u.id = m.user_id join roles r on r.id = m.role_id
+    where m.organization_id = ? order by m.created_at, m.rowid`)
+  const setPlan = sqlite.prepare<[Plan, string]>('update organizations set plan = ? where id = ?')
+  const setTrialEnd = sqlite.prepare<[number | null, string]>('update organizations set trial_ends_at = ? where id = ?')
+  const remove = sqlite.prepare<[string]>('delete from organizations where id = ?')
+
+  return {
+    find (id: string): TenantRow | null {
+      return byId.get(id) ?? null
+    },
+
+    /** Every organization, oldest first. */
+    list (): TenantRow[] {
+      return all.all()
+    },
+
+    /** The organization that has this id, or else this name (compared exactly, as the unique index does). */
+    findTaken (id: string, name: string): Named | null {
+      const row = byId.get(id)
+      return row === undefined ? byName.get(name) ?? null : { id: row.id, name: row.name }
+    },
+
+    /** The organization's projects, oldest first. */
+    projects (id: string): Named[] {
+      return projects.all(id)
+    },
+
+    /** A project's custom roles, oldest first. */
+    projectRoles (projectId: string): Named[] {
+      return projectRoles.all(projectId)
+    },
+
+    /** The organization's own custom roles, oldest first. */
+    organizationRoles (id: string): Named[] {
+      return organizationRoles.all(id)
+    },
+
+    /** The organization's members with the names of their roles, oldest first. */
+    members (id: string): TenantMember[] {
+      return members.all(id)
+    },
+
+    /** Changes what is given; what is left out stays. */
+    update (id: string, set: { plan?: Plan, trialEndsAt?: number | null }): void {
+      if (set.plan !== undefined) setPlan.run(set.plan, id)
+      if (set.trialEndsAt !== undefined) setTrialEnd.run(set.trialEndsAt, id)
+    },
+
+    /** Removes the organization; its projects, keys, invitations and emails go with it (foreign keys cascade). */
+    delete (id: string): void {
+      remove.run(id)
+    }
+  }
+}
+
+export type TenantsRepository = ReturnType<typeof tenantsRepository>

@@ -1,0 +1,98 @@
+// The composition root: every repository built once, every service built once from them. Routes only call services.
+import type { Database } from 'better-sqlite3'
+import type { Fixtures } from '../boot-state/schema.js'
+import type { Clock } from '../clock.js'
+import type { GroupCommit } from '../db/group-commit.js'
+import type { IdGenerator } from '../db/ids.js'
+import type { Db } from '../db/index.js'
+import type { TokenSigner } from '../db/tokens.js'
+import { apiKeysRepository } from '../repositories/api-keys.js'
+import { governancePoliciesRepository } from '../repositories/governance-policies.js'
+import { invitationsRepository, ORGANIZATION_INVITATIONS, PROJECT_INVITATIONS } from '../repositories/invitations.js'
+import { membersRepository, organizationProjectsRepository, ORGANIZATION_MEMBERS, PROJECT_MEMBERS } from '../repositories/members.js'
+import { organizationsRepository } from '../repositories/organizations.js'
+import { outboxRepository } from '../repositories/outbox.js'
+import { peopleRepository } from '../repositories/people.js'
+import { permissionsRepository } from '../repositories/permissions.js'
+import { policiesRepository } from '../repositories/policies.js'
+import { projectsRepository } from '../repositories/projects.js'
+import { rolesRepository } from '../repositories/roles.js'
+import { tenantsRepository } from '../repositories/tenants.js'
+import { accessService } from './access.js'
+import { apiKeyService } from './api-keys.js'
+import { clockService } from './clock.js'
+import { credentialService } from './credentials.js'
+import { invitationService } from './invitations.js'
+import { memberService } from './members.js'
+import { organizationService } from './organization.js'
+import { outboxService } from './outbox.js'
+import { projectService } from './projects.js'
+import { stateService } from './state.js'
+import { tenantService } from './tenants.js'
+
+/** What the services stand on: the database (src/plugins/db.ts), the clock, and the boot fixtures. */
+export interface ServiceDeps {
+  db: Db
+  sqlite: Database
+  ids: IdGenerator
+  tokens: TokenSigner
+  /** One IMMEDIATE transaction per event-loop turn for the invitation creates. */
+  commits: GroupCommit
+  clock: Clock
+  /** A fixtures file to read at boot, or a document; none: the demo organization. */
+  fixtures?: string | Fixtures | undefined
+}
+
+export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' | 'sqlite' | 'ids'>) {
+  return {
+    apiKeys: apiKeysRepository(db),
+    governancePolicies: governancePoliciesRepository(db),
+    projectInvitations: invitationsRepository(sqlite, PROJECT_INVITATIONS),
+    organizationInvitations: invitationsRepository(sqlite, ORGANIZATION_INVITATIONS),
+    projectMembers: membersRepository(db, PROJECT_MEMBERS),
+    organizationMembers: membersRepository(db, ORGANIZATION_MEMBERS),
+    organizationProjects: organizationProjectsRepository(db),
+    organizations: organizationsRepository(db),
+    outbox: outboxRepository(sqlite),
+    people: peopleRepository(sqlite, ids),
+    permissions: permissionsRepository(db),
+    policies: policiesRepository(db),
+    projects: projectsRepository(db),
+    roles: rolesRepository(db),
+    tenants: tenantsRepository(sqlite)
+  }
+}
+
+/** The named repositories, for a service's deps. */
+function pick<R extends object, K extends keyof R> (repositories: R, ...names: K[]): Pick<R, K> {
+  return Object.fromEntries(names.map((name) => [name, repositories[name]])) as Pick<R, K>
+}
+
+/** Every service, by the name the app is decorated with (src/plugins/services.ts). */
+export function buildServices (deps: ServiceDeps) {
+  const { db, sqlite, ids, tokens, commits, clock } = deps
+  const r = buildRepositories(deps)
+  return {
+    // The vendor API (/v1).
+    credentials: credentialService({ apiKeys: r.apiKeys }),
+    projects: projectService({ sqlite, clock, ids, ...pick(r, 'projects', 'organizations', 'apiKeys', 'people') }),
+    invitations: invitationService({
+      sqlite, commits, clock, tokens, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
+    }),
+    members: memberService({
+      sqlite, ...pick(r, 'projects', 'roles', 'projectMembers', 'organizationMembers', 'organizationProjects')
+    }),
+    organization: organizationService({
+      sqlite, ...pick(r, 'organizations', 'projects', 'roles', 'permissions', 'governancePolicies')
+    }),
+    apiKeys: apiKeyService({ sqlite, clock, ...pick(r, 'apiKeys', 'projects') }),
+    access: accessService({ sqlite, clock, ids, ...pick(r, 'projects', 'policies', 'roles') }),
+    // The control API (/__admin).
+    tenants: tenantService({ db, sqlite, ids, now: () => clock.now(), ...pick(r, 'tenants') }),
+    state: stateService({ db, sqlite, ids, tokens, clock, fixtures: deps.fixtures, ...pick(r, 'apiKeys', 'tenants') }),
+    outbox: outboxService({ outbox: r.outbox }),
+    clockControl: clockService({ clock })
+  }
+}
+
+export type Services = ReturnType<typeof buildServices>

@@ -1,0 +1,142 @@
+// The whole stored state: what boot puts in it, a reset back to that (or to nothing), a snapshot out and in.
+import type { Database } from 'better-sqlite3'
+import { applyFixtures, fixturesRecorded, recordFixturesDigest } from '../boot-state/apply.js'
+import { ensureCatalog, systemRoleId } from '../boot-state/catalog.js'
+import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../boot-state/demo.js'
+import { readFixturesFile } from '../boot-state/parse.js'
+import type { Fixtures } from '../boot-state/schema.js'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/index.js'
+import type { IdGenerator } from '../db/ids.js'
+import type { TokenSigner } from '../db/tokens.js'
+import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES } from '../domain.js'
+import { BadDocumentError } from '../errors.js'
+import { keyDigest } from '../keys.js'
+import type { ApiKeysRepository } from '../repositories/api-keys.js'
+import { clearAll, exportSnapshot, importSnapshot, type Snapshot, SnapshotError } from '../repositories/state.js'
+import type { TenantsRepository } from '../repositories/tenants.js'
+import { EARLIEST_ISO_MS, LATEST_ISO_MS } from '../schemas/common.js'
+import { immediate } from './immediate.js'
+
+/** The demo organization's key and project, when this database holds them. */
+export interface DemoInfo {
+  apiKey: string
+  projectId: string
+}
+
+/** What boot did, for the log line and the banner. */
+export interface BootResult {
+  /** fixtures: the configured document was applied; already: it had been, to this file; demo: a new database was seeded; kept: the database was left as it was. */
+  outcome: 'fixtures' | 'already' | 'demo' | 'kept'
+  demo: DemoInfo | null
+}
+
+export interface StateServiceDeps {
+  db: Db
+  sqlite: Database
+  ids: IdGenerator
+  tokens: TokenSigner
+  clock: Clock
+  apiKeys: ApiKeysRepository
+  tenants: TenantsRepository
+  /** A fixtures file to read, or a document given directly (tests, the embeddable API); none: the demo organization. */
+  fixtures?: string | Fixtures | undefined
+}
+
+/** A snapshot the import accepted: every table an array of row objects. */
+type ImportedSnapshot = { tables: Record<string, Array<Record<string, unknown>> | undefined> }
+
+/**
+ * What the import itself lets through but the server cannot live with: a time outside the years
+ * 0000-9999 (the answers that show it as a date-time would fail), and a missing system role (every
+ * invitation accepted, every new member is given one: each would fail on the reference).
+ */
+function checkImported ({ tables }: ImportedSnapshot): void {
+  for (const [table, rows] of Object.entries(tables)) {
+    for (const [i, row] of (rows ?? []).entries()) {
+      for (const [column, value] of Object.entries(row)) {
+        if (column.endsWith('_at') && typeof value === 'number' && (value < EARLIEST_ISO_MS || value > LATEST_ISO_MS)) {
+          throw new SnapshotError(`tables.${table}[${i}].${column} must be a time from 0000-01-01 to 9999-12-31 (milliseconds since the epoch)`)
+        }
+      }
+    }
+  }
+  const roles = tables['roles'] ?? []
+  for (const [scope, names] of [['PROJECT', SYSTEM_PROJECT_ROLES], ['ORGANIZATION', SYSTEM_ORGANIZATION_ROLES]] as const) {
+    for (const name of names) {
+      const id = systemRoleId(scope, name)
+      const found = roles.some((r) => r['id'] === id && r['scope'] === scope && r['name'] === name &&
+        (r['organization_id'] ?? null) === null && (r['project_id'] ?? null) === null)
+      if (!found) throw new SnapshotError(`tables.roles must hold the system role ${scope} ${name} (id ${id}) as this server defines it`)
+    }
+  }
+}
+
+export function stateService (deps: StateServiceDeps) {
+  const { db, sqlite, ids, tokens, clock, apiKeys, tenants } = deps
+  /** What a reset to fixtures restores: the configured fixtures, or the demo organization. Read at boot. */
+  let bootFixtures: Fixtures | undefined
+  const bootDocument = (): Fixtures =>
+    (bootFixtures ??= deps.fixtures === undefined ? DEMO_FIXTURES : typeof deps.fixtures === 'string' ? readFixturesFile(deps.fixtures) : deps.fixtures)
+
+  return {
+    /**
+     * At boot: applies the fixtures (once per database file), or seeds the demo organization into
+     * a new database. A database emptied on purpose (a reset to empty) stays empty.
+     */
+    boot (): BootResult {
+      const now = clock.now()
+      const doc = bootDocument()
+      let outcome: BootResult['outcome']
+      if (deps.fixtures !== undefined) {
+        outcome = applyFixtures(db, ids, doc, now).applied ? 'fixtures' : 'already'
+      } else if (tenants.list().length === 0 && !fixturesRecorded(db)) {
+        applyFixtures(db, ids, doc, now)
+        outcome = 'demo'
+      } else {
+        ensureCatalog(db, now)
+        outcome = 'kept'
+      }
+      const demo = apiKeys.findByDigest(keyDigest(DEMO_ORG_KEY)) === null ? null : { apiKey: DEMO_ORG_KEY, projectId: DEMO_PROJECT_ID }
+      return { outcome, demo }
+    },
+
+    /** Back to the boot fixtures, or to nothing, in one transaction, with the clock reset first; the organizations made. */
+    reset (to: 'fixtures' | 'empty'): string[] {
+      clock.reset()
+      const now = clock.now()
+      const doc = bootDocument()
+      return immediate(sqlite, () => {
+        clearAll(sqlite)
+        if (to === 'empty') {
+          ensureCatalog(db, now)
+          // Marked as applied, so a restart keeps the database empty rather than seeding it again.
+          recordFixturesDigest(db, doc)
+          return []
+        }
+        return applyFixtures(db, ids, doc, now, { force: true }).organizationIds
+      })()
+    },
+
+    exportSnapshot (): Snapshot {
+      return exportSnapshot(sqlite, clock.now())
+    },
+
+    /** Replaces the whole state with a snapshot's, or refuses it (400) and changes nothing. */
+    importSnapshot (doc: unknown): Record<string, number> {
+      try {
+        // The import is a savepoint of this transaction: a refusal by the checks after it undoes it.
+        return immediate(sqlite, () => {
+          const counts = importSnapshot(sqlite, tokens, doc)
+          checkImported(doc as ImportedSnapshot)
+          return counts
+        })()
+      } catch (err) {
+        if (err instanceof SnapshotError) throw new BadDocumentError(err.message)
+        throw err
+      }
+    }
+  }
+}
+
+export type StateService = ReturnType<typeof stateService>
