@@ -4,12 +4,13 @@ import { Ajv, type ErrorObject } from 'ajv'
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Clock } from './clock.js'
 import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './compilers.js'
-import type { Config } from './config.js'
+import { corsOrigins, type Config } from './config.js'
 import type { Fixtures } from './boot-state/schema.js'
 import { withFormats } from './formats.js'
 import bodylessPlugin from './plugins/bodyless.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
+import corsPlugin from './plugins/cors.js'
 import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import { strictJsonParser } from './json-body.js'
@@ -135,6 +136,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.addSchema(ErrorEnvelopeSchema)
 
   await app.register(errorHandler, { adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  // First of the hooks: preflights are answered before auth, faults and the journal.
+  if (config.CONFIDENT_MOCK_CORS !== undefined) await app.register(corsPlugin, { origins: corsOrigins(config.CONFIDENT_MOCK_CORS) })
   await app.register(bodylessPlugin)
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })

@@ -39,7 +39,11 @@ export const ConfigSchema = Type.Object({
     description: 'When set, every /__admin call must send it (X-Admin-Token or Authorization: Bearer); unset, the control API is open'
   })),
   CONFIDENT_MOCK_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100000, default: 1000, description: 'Most /v1 requests the journal keeps (oldest dropped first); 0 turns it off' }),
-  CONFIDENT_MOCK_CLOCK: Type.Optional(Type.String({ pattern: ISO_TIME, description: 'Start with the server clock frozen at this ISO 8601 time (default: real time, running)' }))
+  CONFIDENT_MOCK_CLOCK: Type.Optional(Type.String({ pattern: ISO_TIME, description: 'Start with the server clock frozen at this ISO 8601 time (default: real time, running)' })),
+  CONFIDENT_MOCK_CORS: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'Answer browsers from these origins (comma-separated, e.g. http://localhost:5173), or * for any; unset, no CORS'
+  }))
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -55,7 +59,8 @@ export const CLI_FLAGS = {
   'id-seed': 'CONFIDENT_MOCK_ID_SEED',
   'admin-token': 'CONFIDENT_MOCK_ADMIN_TOKEN',
   'journal-size': 'CONFIDENT_MOCK_JOURNAL_SIZE',
-  clock: 'CONFIDENT_MOCK_CLOCK'
+  clock: 'CONFIDENT_MOCK_CLOCK',
+  cors: 'CONFIDENT_MOCK_CORS'
 } as const satisfies Record<string, keyof Config>
 
 /**
@@ -95,7 +100,27 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (clock !== undefined && (clock < EARLIEST_ISO_MS || clock > LATEST_ISO_MS)) {
     throw new Error(`CONFIDENT_MOCK_CLOCK must fall within years 0000-9999 once in UTC: ${config.CONFIDENT_MOCK_CLOCK}`)
   }
+  if (config.CONFIDENT_MOCK_CORS !== undefined) corsOrigins(config.CONFIDENT_MOCK_CORS)
   return config
+}
+
+/**
+ * CONFIDENT_MOCK_CORS as the origins it allows: '*' for any, or a list of origins, each exactly as a
+ * browser sends it in its Origin header (scheme, host and port; no path, no trailing slash).
+ */
+export function corsOrigins (value: string): '*' | string[] {
+  if (value.trim() === '*') return '*'
+  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '')
+  if (origins.length === 0) throw new Error('CONFIDENT_MOCK_CORS must be * or a comma-separated list of origins')
+  for (const origin of origins) {
+    let parsed: URL | undefined
+    try { parsed = new URL(origin) } catch {}
+    if (parsed === undefined || parsed.origin === 'null' || parsed.origin !== origin) {
+      const hint = parsed !== undefined && parsed.origin !== 'null' ? ` (did you mean ${parsed.origin}?)` : ''
+      throw new Error(`CONFIDENT_MOCK_CORS: "${origin}" is not an origin such as http://localhost:5173${hint}`)
+    }
+  }
+  return origins
 }
 
 /** Defaults for everything, for tests and the embeddable API. */

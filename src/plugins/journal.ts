@@ -149,7 +149,8 @@ export default fp<JournalPluginOptions>(async (app, opts) => {
   app.decorate('journal', journal)
   if (opts.size === 0) return
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!isVendorUrl(request.url)) return
+    // A CORS preflight (src/plugins/cors.ts) is the browser's question, not the client's request.
+    if (!isVendorUrl(request.url) || (request as { corsPreflightEnabled?: boolean }).corsPreflightEnabled === true) return
     const secrets = opts.adminToken === undefined ? secretsOf(request.headers) : [...secretsOf(request.headers), opts.adminToken]
     const q = request.url.indexOf('?')
     journal.add({
