@@ -7,14 +7,14 @@ import { buildApp, loggerOptions } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { checkFixtures } from './boot-state/parse.js'
 import type { Fixtures } from './boot-state/schema.js'
-import type { DemoInfo } from './services/state.js'
+import type { DemoInfo } from './boot-state/demo.js'
 
 export { createAdminClient, AdminApiError } from './admin-client.js'
 export type * from './admin-client.js'
 export { buildApp, type App, type BuildOptions } from './app.js'
 export { defaultConfig, loadConfig, ConfigSchema, CLI_FLAGS, type Config } from './config.js'
 export type * from './boot-state/schema.js'
-export type { DemoInfo } from './services/state.js'
+export type { DemoInfo } from './boot-state/demo.js'
 
 export interface StartServerOptions {
   /**

@@ -1,8 +1,7 @@
 // The boot-state plugin: at boot, applies the fixtures, or seeds the demo organization into a new database (src/services/state.ts).
 import fp from 'fastify-plugin'
-import type { BootResult, DemoInfo } from '../services/state.js'
-
-export type { DemoInfo } from '../services/state.js'
+import type { DemoInfo } from '../boot-state/demo.js'
+import type { BootResult } from '../services/state.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3'
 import { applyFixtures, fixturesRecorded, recordFixturesDigest } from '../boot-state/apply.js'
 import { ensureCatalog, systemRoleId } from '../boot-state/catalog.js'
-import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../boot-state/demo.js'
+import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID, type DemoInfo } from '../boot-state/demo.js'
 import { readFixturesFile } from '../boot-state/parse.js'
 import type { Fixtures } from '../boot-state/schema.js'
 import type { Clock } from '../clock.js'
@@ -17,12 +17,6 @@ import { clearAll, exportSnapshot, importSnapshot, type Snapshot, SnapshotError 
 import type { TenantsRepository } from '../repositories/tenants.js'
 import { EARLIEST_ISO_MS, LATEST_ISO_MS } from '../schemas/common.js'
 import { immediate } from './immediate.js'
-
-/** The demo organization's key and project, when this database holds them. */
-export interface DemoInfo {
-  apiKey: string
-  projectId: string
-}
 
 /** What boot did, for the log line and the banner. */
 export interface BootResult {
