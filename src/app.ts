@@ -10,6 +10,7 @@ import { withFormats } from './formats.js'
 import bodylessPlugin from './plugins/bodyless.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
+import connectionsPlugin from './plugins/connections.js'
 import corsPlugin from './plugins/cors.js'
 import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
@@ -136,6 +137,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.addSchema(ErrorEnvelopeSchema)
 
   await app.register(errorHandler, { adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  await app.register(connectionsPlugin)
   // First of the hooks: preflights are answered before auth, faults and the journal.
   if (config.CONFIDENT_MOCK_CORS !== undefined) await app.register(corsPlugin, { origins: corsOrigins(config.CONFIDENT_MOCK_CORS) })
   await app.register(bodylessPlugin)

@@ -271,7 +271,7 @@ t.test('faults.add, list, remove, clear: a fault answers in place of the route',
   const once = await s.admin.faults.add({ method: 'GET', path: '/v1/organization', status: 503, error: 'Down for maintenance', times: 1 })
   t.type(once.id, 'number')
   t.same({ ...once, id: 0 }, {
-    id: 0, method: 'GET', path: '/v1/organization', status: 503, error: 'Down for maintenance', delayMs: 0, remaining: 1, organizationId: null, hits: 0
+    id: 0, method: 'GET', path: '/v1/organization', status: 503, error: 'Down for maintenance', delayMs: 0, remaining: 1, organizationId: null, hits: 0, action: null, headers: {}, rateLimit: null, pending: 0
   })
 
   const hit = await v1(s, key, 'GET', '/organization')

@@ -111,12 +111,27 @@ export const JournalEntrySchema = Type.Object({
   durationMs: Type.Number()
 })
 
+/** What a fault does instead of an error answer: no answer at all (reset, hang), or a body that is not JSON. */
+export const FAULT_ACTIONS = ['reset', 'hang', 'malformed'] as const
+const FaultAction = Type.Enum([...FAULT_ACTIONS])
+/** Header values as Node sends them: tab, printable ASCII and Latin-1 (never CR or LF). */
+const FaultHeaders = Type.Record(Type.String(), Type.String({ maxLength: 1000, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' }), {
+  maxProperties: 20,
+  description: 'Headers set on the fault\'s answer, e.g. {"Retry-After": "2"}'
+})
+
 export const FaultBody = Type.Object({
   method: Type.Optional(Type.String({ pattern: '^(\\*|[A-Za-z]{1,16})$', default: '*', description: 'An HTTP method, or * for any' })),
   path: Type.String({ minLength: 1, maxLength: 500, pattern: '^/', description: 'A path pattern, e.g. /v1/projects/*/invitations (* one segment, ** any)' }),
   status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
   error: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'The envelope\'s message (default: the status text)' })),
   delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000, description: 'Wait this long first' })),
+  action: Type.Optional({ ...FaultAction, description: 'reset: close the connection with no answer (a TCP reset); hang: never answer, until the client gives up; malformed: answer `status` (default 200) with a JSON body cut short' }),
+  headers: Type.Optional(FaultHeaders),
+  rateLimit: Type.Optional(Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Requests let through per window' }),
+    windowMs: Type.Integer({ minimum: 1, maximum: 86_400_000, description: 'The window, in real-time milliseconds, from the first request counted in it' })
+  }, { additionalProperties: false, description: 'Let `limit` matching requests through per window, then fault the rest of it (default: 429 with Retry-After)' })),
   times: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Apply to this many requests, then expire (default: until removed)' })),
   organizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only requests made with a key of this organization' }))
 }, { additionalProperties: false })
@@ -125,12 +140,21 @@ export const FaultSchema = Type.Object({
   id: Type.Integer(),
   method: Type.String(),
   path: Type.String(),
-  status: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.Union([Type.Integer(), Type.Null()], { description: 'The status it answers; null: no answer of its own (the real one after a delay, a reset, a hang)' }),
   error: Type.Union([Type.String(), Type.Null()]),
   delayMs: Type.Integer(),
   remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'Requests left before it expires; null: until removed' }),
   organizationId: Type.Union([Type.String(), Type.Null()]),
-  hits: Type.Integer()
+  hits: Type.Integer({ description: 'Requests it acted on (with a rate limit: those over the limit)' }),
+  action: Type.Union([FaultAction, Type.Null()]),
+  headers: Type.Record(Type.String(), Type.String()),
+  rateLimit: Type.Union([Type.Object({
+    limit: Type.Integer(),
+    windowMs: Type.Integer(),
+    used: Type.Integer({ description: 'Requests let through in the current window' }),
+    resetsInMs: Type.Union([Type.Integer(), Type.Null()], { description: 'Until the current window ends; null: no window open' })
+  }), Type.Null()]),
+  pending: Type.Integer({ description: 'Requests it holds now: waiting out its delay, or hanging' })
 })
 
 export const FaultIdParams = Type.Object({ faultId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })

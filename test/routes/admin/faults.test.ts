@@ -26,11 +26,11 @@ t.test('adding a fault answers it, with defaults', async (t) => {
   const fault = json(res).data
   t.same(json(res), {
     success: true,
-    data: { id: fault.id, method: '*', path: '/v1/organization', status: 503, error: null, delayMs: 0, remaining: null, organizationId: null, hits: 0 }
+    data: { id: fault.id, method: '*', path: '/v1/organization', status: 503, error: null, delayMs: 0, remaining: null, organizationId: null, hits: 0, action: null, headers: {}, rateLimit: null, pending: 0 }
   })
   t.type(fault.id, 'number')
   const second = await addFault(app, { method: 'post', path: '/v1/projects/*/invitations', status: 429, error: 'Slow down', delayMs: 5, times: 2, organizationId: 'some-org' })
-  t.same(second, { id: second.id, method: 'POST', path: '/v1/projects/*/invitations', status: 429, error: 'Slow down', delayMs: 5, remaining: 2, organizationId: 'some-org', hits: 0 }, 'the method in upper case')
+  t.same(second, { id: second.id, method: 'POST', path: '/v1/projects/*/invitations', status: 429, error: 'Slow down', delayMs: 5, remaining: 2, organizationId: 'some-org', hits: 0, action: null, headers: {}, rateLimit: null, pending: 0 }, 'the method in upper case')
   t.not(second.id, fault.id)
   t.same(await faults(app), [fault, second], 'listed in order')
 })
@@ -273,8 +273,8 @@ t.test('DELETE one fault, 404 for an unknown id, DELETE all, reset', async (t) =
 t.test('a bad fault is a 400 in the envelope, and nothing is added', async (t) => {
   const app = await build(t)
   const cases: Array<[string, object, string | RegExp]> = [
-    ['no status and no delay', { path: '/v1/organization' }, 'A fault needs a status, a delayMs above 0, or both'],
-    ['delay 0 and no status', { path: '/v1/organization', delayMs: 0 }, 'A fault needs a status, a delayMs above 0, or both'],
+    ['no status and no delay', { path: '/v1/organization' }, 'A fault needs a status, an action, a delayMs above 0 or a rateLimit'],
+    ['delay 0 and no status', { path: '/v1/organization', delayMs: 0 }, 'A fault needs a status, an action, a delayMs above 0 or a rateLimit'],
     ['status 200', { path: '/v1/organization', status: 200 }, /^body\.status /],
     ['status 399', { path: '/v1/organization', status: 399 }, /^body\.status /],
     ['status 600', { path: '/v1/organization', status: 600 }, /^body\.status /],
