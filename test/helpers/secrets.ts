@@ -172,7 +172,11 @@ export function httpClient (base: string): Client {
     socket.setTimeout(10_000, () => socket.destroy())
     const chunks: Buffer[] = []
     socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', reject)
+    // A server that refuses a request mid-send (431: headers too large) answers and closes while
+    // the rest is still being written: the write's EPIPE or ECONNRESET is not the exchange failing.
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err)
+    })
     socket.on('close', () => {
       const text = Buffer.concat(chunks).toString()
       const exchange: Exchange = {
