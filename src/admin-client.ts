@@ -4,7 +4,7 @@ import type { FixtureOrganization } from './boot-state/schema.js'
 import type { InvitationStatus, Plan } from './domain.js'
 import type {
   ClockSchema, FaultBody, FaultSchema, JournalEntrySchema, JournalQuery, OrganizationSummarySchema, OutboxEmailSchema, OutboxQuery,
-  ResetBody, ResetResponse, TenantSchema
+  ResetBody, ResetResponse, TenantResetSchema, TenantSchema
 } from './schemas/admin.js'
 
 export type { Plan }
@@ -23,6 +23,9 @@ export type NewOrganization = Omit<FixtureOrganization, 'name' | 'plan' | 'trial
 export type CreatedOrganization = Static<typeof TenantSchema>
 
 export type OrganizationSummary = Static<typeof OrganizationSummarySchema>
+
+/** What a reset of one organization answers: its ids, its keys redacted (the clear ones from the create work again). */
+export type ResetOrganization = Static<typeof TenantResetSchema>
 
 export interface OrganizationPatch {
   plan?: Plan
@@ -63,7 +66,10 @@ export type JournalEntry = Static<typeof JournalEntrySchema>
 /** `path` is a pattern: `*` within one segment, a `**` segment any run of them. */
 export type JournalFilter = Static<typeof JournalQuery>
 
-/** status (400..599) or delayMs is required; `times` expires it, `organizationId` scopes it. */
+/**
+ * A status (400..599), an `action` (reset, hang, malformed), a delayMs or a `rateLimit` is required;
+ * `headers` go on its answer; `times` expires it, `organizationId` scopes it.
+ */
 export type FaultInput = Static<typeof FaultBody>
 
 /** An active fault; `remaining` is null when it lasts until removed. */
@@ -160,6 +166,27 @@ export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {
     return (await call<{ data: T }>(method, path, body)).data
   }
 
+  /** `/organizations/<id>`; "." and ".." are refused: URL resolution would send the call to another route (/__admin/reset). */
+  function organizationPath (id: string): string {
+    if (id === '.' || id === '..') throw new TypeError(`an organization id "${id}" cannot be named in a URL`)
+    return `/organizations/${encodeURIComponent(id)}`
+  }
+
+  /** The clock operations, on the server clock (`/clock`) or on one organization's (`/organizations/<id>/clock`). */
+  const clockAt = (path: () => string) => ({
+    get: () => data<ClockState>('GET', path()),
+    /** Stops the clock, at the given time or where it is now. */
+    freeze: (at?: TimeInput) => data<ClockState>('POST', `${path()}/freeze`, at === undefined ? {} : { at: iso(at) }),
+    unfreeze: () => data<ClockState>('POST', `${path()}/unfreeze`, {}),
+    /** Jumps to a time, staying frozen or running as it was. */
+    set: (to: TimeInput) => data<ClockState>('POST', `${path()}/set`, { to: iso(to) }),
+    /** Milliseconds, or a duration such as "90s", "15m", "36h", "31d", "500ms". */
+    advance: (msOrDuration: number | string) => data<ClockState>('POST', `${path()}/advance`,
+      typeof msOrDuration === 'number' ? { ms: msOrDuration } : { by: msOrDuration }),
+    /** The server clock: back to the boot state (frozen at the configured time, or real time). An organization's: it follows the server clock again. */
+    reset: () => data<ClockState>('POST', `${path()}/reset`, {})
+  })
+
   return {
     organizations: {
       create: (doc: NewOrganization = {}) => data<CreatedOrganization>('POST', '/organizations', {
@@ -171,7 +198,11 @@ export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {
         ...patch,
         ...(patch.trialEndsAt === undefined ? {} : { trialEndsAt: isoOrNull(patch.trialEndsAt) })
       }),
-      delete: (id: string) => data<{ id: string }>('DELETE', `/organizations/${encodeURIComponent(id)}`)
+      delete: (id: string) => data<{ id: string }>('DELETE', `/organizations/${encodeURIComponent(id)}`),
+      /** Makes the organization again from the document that made it: same ids, same keys; its clock follows the server's again. */
+      reset: (id: string) => data<ResetOrganization>('POST', `${organizationPath(id)}/reset`, {}),
+      /** One organization's clock: the first freeze, unfreeze, set or advance gives it its own, apart from the server clock. */
+      clock: (id: string) => clockAt(() => `${organizationPath(id)}/clock`)
     },
 
     reset: (options: ResetOptions = {}) => data<ResetResult>('POST', '/reset', options),
@@ -183,19 +214,7 @@ export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {
       import: (doc: Snapshot) => data<SnapshotImportResult>('POST', '/snapshot', doc)
     },
 
-    clock: {
-      get: () => data<ClockState>('GET', '/clock'),
-      /** Stops the clock, at the given time or where it is now. */
-      freeze: (at?: TimeInput) => data<ClockState>('POST', '/clock/freeze', at === undefined ? {} : { at: iso(at) }),
-      unfreeze: () => data<ClockState>('POST', '/clock/unfreeze', {}),
-      /** Jumps to a time, staying frozen or running as it was. */
-      set: (to: TimeInput) => data<ClockState>('POST', '/clock/set', { to: iso(to) }),
-      /** Milliseconds, or a duration such as "90s", "15m", "36h", "31d", "500ms". */
-      advance: (msOrDuration: number | string) => data<ClockState>('POST', '/clock/advance',
-        typeof msOrDuration === 'number' ? { ms: msOrDuration } : { by: msOrDuration }),
-      /** Back to the boot state: frozen at the configured time, or real time. */
-      reset: () => data<ClockState>('POST', '/clock/reset', {})
-    },
+    clock: clockAt(() => '/clock'),
 
     outbox: {
       list: (filter?: OutboxFilter) => data<OutboxEmail[]>('GET', `/outbox${queryString(filter)}`),

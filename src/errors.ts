@@ -26,6 +26,8 @@ export const AdminTokenMissingError = createError('CM_ADMIN_TOKEN_MISSING', 'Mis
 export const AdminTokenInvalidError = createError('CM_ADMIN_TOKEN_INVALID', 'Invalid admin token', 401)
 export const BadDocumentError = createError<[string]>('CM_BAD_DOCUMENT', '%s', 400)
 export const OrganizationTakenError = createError<[string]>('CM_ORGANIZATION_TAKEN', '%s', 409)
+/** An organization that cannot be made again from its document (it has none, or it no longer applies). */
+export const OrganizationDocumentError = createError<[string]>('CM_ORGANIZATION_DOCUMENT', '%s', 409)
 export const OrganizationNotFoundError = createError('CM_ORGANIZATION_NOT_FOUND', 'Organization not found', 404)
 export const FaultNotFoundError = createError('CM_FAULT_NOT_FOUND', 'Fault not found', 404)
 export const ApiKeyNotFoundError = createError('CM_API_KEY_NOT_FOUND', 'API key not found', 404)

@@ -363,6 +363,16 @@ async function scenario (client: Client, token: string, secrets: Secrets, routes
   await success('POST /__admin/clock/unfreeze', real)
   await success('POST /__admin/clock/reset', real, { body: '', headers: { ...admin, 'content-type': 'application/json' } })
 
+  // One organization's clock, and a reset of that organization to its document (keys stored as digests: the answer shows none).
+  const acmeOrg = { organizationId: acme.data.id as string }
+  await success('GET /__admin/organizations/{organizationId}/clock', acmeOrg)
+  await success('POST /__admin/organizations/{organizationId}/clock/freeze', acmeOrg, { json: {} })
+  await success('POST /__admin/organizations/{organizationId}/clock/set', acmeOrg, { json: { to: '2026-02-01T00:00:00.000Z' } })
+  await success('POST /__admin/organizations/{organizationId}/clock/advance', acmeOrg, { json: { by: '1h' } })
+  await success('POST /__admin/organizations/{organizationId}/clock/unfreeze', acmeOrg)
+  await success('POST /__admin/organizations/{organizationId}/clock/reset', acmeOrg, { body: '', headers: { ...admin, 'content-type': 'application/json' } })
+  await success('POST /__admin/organizations/{organizationId}/reset', acmeOrg, { body: '', headers: { ...admin, 'content-type': 'application/json' } })
+
   // Faults: a 500 and a 503 on /v1 answered to requests full of secrets, a delay, removal.
   await success('POST /__admin/faults', real, { json: { path: '/v1/organization', status: 500, times: 1 } })
   await client.send({ label: 'an injected 500', method: 'GET', url: pasted('/v1/organization'), headers: { ...v1, ...pastedHeaders } })

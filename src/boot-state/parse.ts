@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { withFormats } from '../formats.js'
-import { FixturesSchema, type Fixtures } from './schema.js'
+import { FixturesSchema, StoredOrganizationSchema, type Fixtures, type StoredOrganization } from './schema.js'
 
 /** A fixtures file or document that cannot be applied; the message says where and why. */
 export class FixturesError extends Error {
@@ -63,6 +63,29 @@ export function checkFixtures (doc: unknown, source = 'fixtures'): Fixtures {
     const detail = (validate.errors ?? []).slice(0, 5)
       .map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? ''}`).join('; ')
     throw new FixturesError(`${source}: ${detail}`)
+  }
+  return doc
+}
+
+let validateStored: ValidateFunction<StoredOrganization> | undefined
+
+/**
+ * A stored document (src/db/schema.ts organization_documents) as JSON text, checked against the
+ * stored form's schema: what a snapshot import brings is only known to be text. The message says
+ * why, and never quotes the document (its fields could hold anything).
+ */
+export function parseStoredOrganization (text: string, source: string): StoredOrganization {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch {
+    throw new FixturesError(`${source} is not JSON`)
+  }
+  const validate = (validateStored ??= withFormats(new Ajv({ allErrors: true, strict: false })).compile<StoredOrganization>(StoredOrganizationSchema))
+  if (!validate(doc)) {
+    const detail = (validate.errors ?? []).slice(0, 3)
+      .map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? ''}`).join('; ')
+    throw new FixturesError(`${source} is not an organization in the stored form: ${detail}`)
   }
   return doc
 }

@@ -205,3 +205,13 @@ export const invitationEmails = sqliteTable('invitation_emails', {
 }, () => [
   check('invitation_emails_kind_check', inList('kind', INVITATION_KINDS))
 ])
+
+// The document that made an organization (a tenant's, or its entry in the boot fixtures), so that a
+// reset of that one organization can make it again: the fixtures format with every id the apply
+// produced, and its keys as stored (digest and last 6 characters), never in clear. Applied again
+// at `created_at`, the time it was first applied. Goes with the organization.
+export const organizationDocuments = sqliteTable('organization_documents', {
+  organizationId: text('organization_id').primaryKey().references(() => organizations.id, { onDelete: 'cascade' }),
+  document: text('document').notNull(),
+  createdAt: createdAt()
+})

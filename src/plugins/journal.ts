@@ -68,6 +68,15 @@ export class Journal {
     return n
   }
 
+  /** Forgets the entries of one organization's requests (a reset of that organization); the numbering goes on. */
+  clearOrganization (organizationId: string): number {
+    const ordered = this.#entries.slice(this.#start).concat(this.#entries.slice(0, this.#start))
+    const kept = ordered.filter((e) => e.organizationId !== organizationId)
+    this.#entries = kept
+    this.#start = 0
+    return ordered.length - kept.length
+  }
+
   /** Forgets every entry and numbers the next from 1 again (a reset). */
   reset (): void {
     this.clear()

@@ -15,6 +15,21 @@ export interface Named {
   name: string
 }
 
+/** A key as the control API shows it once it is stored: no clear value, its last 6 characters. */
+export interface TenantKey {
+  id: number
+  name: string | null
+  projectId: string | null
+  valid: boolean
+  last6: string
+}
+
+/** The document that made an organization, as stored (src/db/schema.ts organization_documents). */
+export interface StoredDocumentRow {
+  document: string
+  createdAt: number
+}
+
 export interface TenantMember {
   userId: string
   email: string
@@ -35,6 +50,10 @@ export function tenantsRepository (sqlite: Database) {
     select u.id as userId, u.email, r.name as role from organization_members m
     join users u on u.id = m.user_id join roles r on r.id = m.role_id
     where m.organization_id = ? order by m.created_at, m.rowid`)
+  const keys = sqlite.prepare<[string], Omit<TenantKey, 'valid'> & { valid: number }>(
+    'select id, name, project_id as projectId, valid, last6 from api_keys where organization_id = ? order by id')
+  const documentOf = sqlite.prepare<[string], StoredDocumentRow>(
+    'select document, created_at as createdAt from organization_documents where organization_id = ?')
   const setPlan = sqlite.prepare<[Plan, string]>('update organizations set plan = ? where id = ?')
   const setTrialEnd = sqlite.prepare<[number | null, string]>('update organizations set trial_ends_at = ? where id = ?')
   const remove = sqlite.prepare<[string]>('delete from organizations where id = ?')
@@ -75,13 +94,23 @@ export function tenantsRepository (sqlite: Database) {
       return members.all(id)
     },
 
+    /** The organization's keys, organization and project keys alike, by id. */
+    keys (id: string): TenantKey[] {
+      return keys.all(id).map((k) => ({ ...k, valid: k.valid === 1 }))
+    },
+
+    /** The document the organization was made from, or null (made before documents were kept, or imported without one). */
+    document (id: string): StoredDocumentRow | null {
+      return documentOf.get(id) ?? null
+    },
+
     /** Changes what is given; what is left out stays. */
     update (id: string, set: { plan?: Plan, trialEndsAt?: number | null }): void {
       if (set.plan !== undefined) setPlan.run(set.plan, id)
       if (set.trialEndsAt !== undefined) setTrialEnd.run(set.trialEndsAt, id)
     },
 
-    /** Removes the organization; its projects, keys, invitations and emails go with it (foreign keys cascade). */
+    /** Removes the organization; its projects, keys, invitations, emails and document go with it (foreign keys cascade). */
     delete (id: string): void {
       remove.run(id)
     }

@@ -21,7 +21,7 @@ export const TAGS = [
   { name: 'Server', description: 'This server\'s own endpoints (no key)' },
   { name: 'Control: tenants', description: 'Control API: create, change and remove organizations' },
   { name: 'Control: state', description: 'Control API: reset, export and import the whole state' },
-  { name: 'Control: clock', description: 'Control API: the server clock' },
+  { name: 'Control: clock', description: 'Control API: the server clock, and the clocks organizations may have of their own' },
   { name: 'Control: outbox', description: 'Control API: the invitation emails the real service would have sent' },
   { name: 'Control: invitees', description: 'Control API: accept or decline an invitation as its invitee' },
   { name: 'Control: journal', description: 'Control API: the requests received on /v1' },

@@ -38,6 +38,21 @@ export const TenantSchema = Type.Object({
   members: Type.Array(Type.Object({ userId: Type.String(), email: Type.String(), role: Type.String() }))
 })
 
+/** What a reset of one organization answers: as a new tenant, but no key in clear (only digests were kept). */
+export const TenantResetSchema = Type.Object({
+  ...OrganizationSummarySchema.properties,
+  apiKeys: Type.Array(Type.Object({
+    id: Type.Integer(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    projectId: Type.Union([Type.String(), Type.Null()], { description: 'Set for a project key' }),
+    valid: Type.Boolean(),
+    redacted: Type.String({ description: 'As /v1 shows a stored key: 15 asterisks and its last 6 characters. The clear keys are the ones the create answered (or the document gave): they work again' })
+  })),
+  projects: TenantSchema.properties.projects,
+  roles: TenantSchema.properties.roles,
+  members: TenantSchema.properties.members
+})
+
 export const OrganizationIdParams = Type.Object({ organizationId: Type.String({ maxLength: 200 }) })
 
 export const OrganizationPatchBody = Type.Object({

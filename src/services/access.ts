@@ -1,6 +1,6 @@
 // Custom policies and roles of an organization or a project: list policies; create, update and delete both, with their checks.
 import type { Database } from 'better-sqlite3'
-import type { Clock } from '../clock.js'
+import type { Clocks } from '../clock.js'
 import type { IdGenerator } from '../db/ids.js'
 
 import {
@@ -25,7 +25,8 @@ import { requireOwner, type Owner } from './scope.js'
 
 export interface AccessServiceDeps {
   sqlite: Database
-  clock: Clock
+  /** Timestamps read the caller's organization's clock. */
+  clocks: Clocks
   ids: IdGenerator
   projects: ProjectsRepository
   policies: PoliciesRepository
@@ -50,7 +51,7 @@ export interface RoleInput {
 }
 
 export function accessService (deps: AccessServiceDeps) {
-  const { sqlite, clock, ids, projects, policies, roles } = deps
+  const { sqlite, clocks, ids, projects, policies, roles } = deps
 
   function withPermissions (rows: readonly PolicyRow[]): PolicyWithPermissions[] {
     const byPolicy = policies.permissionsOf(rows.map((p) => p.id))
@@ -120,7 +121,7 @@ export function accessService (deps: AccessServiceDeps) {
       requireFreePolicyName(owner, input.name)
       const id = ids.uuid()
       policies.insert({
-        id, organizationId: owner.organizationId, projectId: owner.projectId, name: input.name, description: input.description ?? null, createdAt: clock.now()
+        id, organizationId: owner.organizationId, projectId: owner.projectId, name: input.name, description: input.description ?? null, createdAt: clocks.now(owner.organizationId)
       })
       policies.setPermissions(id, permissionIds)
       return withPermissions([policies.findForOwner(owner, id)!])[0]!
@@ -157,7 +158,7 @@ export function accessService (deps: AccessServiceDeps) {
         description: input.description ?? null,
         organizationId: owner.organizationId,
         projectId: owner.projectId,
-        createdAt: clock.now()
+        createdAt: clocks.now(owner.organizationId)
       })
       roles.setPolicies(id, policyIds)
       return withPolicies(roles, [roles.findRowById(id)!])[0]!

@@ -1,6 +1,6 @@
 // The API key rules, once for both kinds: which keys a route sees, minting once, validity, deletion, the last organization key.
 import type { Database } from 'better-sqlite3'
-import type { Clock } from '../clock.js'
+import type { Clocks } from '../clock.js'
 import { ApiKeyNotFoundError, LastOrganizationKeyError } from '../errors.js'
 import { newKey, storedKey } from '../keys.js'
 
@@ -12,7 +12,8 @@ import { requireProject } from './scope.js'
 
 export interface ApiKeyServiceDeps {
   sqlite: Database
-  clock: Clock
+  /** Timestamps read the caller's organization's clock. */
+  clocks: Clocks
   apiKeys: ApiKeysRepository
   projects: ProjectsRepository
 }
@@ -26,7 +27,7 @@ export interface MintedKey extends StoredKeyRow {
 }
 
 export function apiKeyService (deps: ApiKeyServiceDeps) {
-  const { sqlite, clock, apiKeys, projects } = deps
+  const { sqlite, clocks, apiKeys, projects } = deps
 
   /** A project of another organization is as absent as a missing one; checked before any key. */
   function requireOwner (caller: Caller, owner: KeyOwner): void {
@@ -81,7 +82,7 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
 
     /** Mints a valid key; only its digest and last 6 characters are stored. */
     create (caller: Caller, owner: KeyOwner, name: string): MintedKey {
-      return mint.immediate(caller, owner, name, clock.now())
+      return mint.immediate(caller, owner, name, clocks.now(caller.organizationId))
     },
 
     get (caller: Caller, owner: KeyOwner, id: number): StoredKeyRow {

@@ -1,7 +1,7 @@
 // The composition root: every repository built once, every service built once from them. Routes only call services.
 import type { Database } from 'better-sqlite3'
 import type { Fixtures } from '../boot-state/schema.js'
-import type { Clock } from '../clock.js'
+import { Clocks, type Clock } from '../clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { IdGenerator } from '../db/ids.js'
 import type { Db } from '../db/index.js'
@@ -27,10 +27,10 @@ import { memberService } from './members.js'
 import { organizationService } from './organization.js'
 import { outboxService } from './outbox.js'
 import { projectService } from './projects.js'
-import { stateService } from './state.js'
+import { bootDocumentOf, stateService } from './state.js'
 import { tenantService } from './tenants.js'
 
-/** What the services stand on: the database (src/plugins/db.ts), the clock, and the boot fixtures. */
+/** What the services stand on: the database (src/plugins/db.ts), the server clock, and the boot fixtures. */
 export interface ServiceDeps {
   db: Db
   sqlite: Database
@@ -72,12 +72,15 @@ function pick<R extends object, K extends keyof R> (repositories: R, ...names: K
 export function buildServices (deps: ServiceDeps) {
   const { db, sqlite, ids, tokens, commits, clock } = deps
   const r = buildRepositories(deps)
+  // The server clock and the organizations' own: services acting for an organization read its clock.
+  const clocks = new Clocks(clock)
+  const bootDocument = bootDocumentOf(deps.fixtures)
   return {
     // The vendor API (/v1).
     credentials: credentialService({ apiKeys: r.apiKeys }),
-    projects: projectService({ sqlite, clock, ids, ...pick(r, 'projects', 'organizations', 'apiKeys', 'people') }),
+    projects: projectService({ sqlite, clocks, ids, ...pick(r, 'projects', 'organizations', 'apiKeys', 'people') }),
     invitations: invitationService({
-      sqlite, commits, clock, tokens, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
+      sqlite, commits, clocks, tokens, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
     }),
     members: memberService({
       sqlite, ...pick(r, 'projects', 'roles', 'projectMembers', 'organizationMembers', 'organizationProjects')
@@ -85,13 +88,13 @@ export function buildServices (deps: ServiceDeps) {
     organization: organizationService({
       sqlite, ...pick(r, 'organizations', 'projects', 'roles', 'permissions', 'governancePolicies')
     }),
-    apiKeys: apiKeyService({ sqlite, clock, ...pick(r, 'apiKeys', 'projects') }),
-    access: accessService({ sqlite, clock, ids, ...pick(r, 'projects', 'policies', 'roles') }),
+    apiKeys: apiKeyService({ sqlite, clocks, ...pick(r, 'apiKeys', 'projects') }),
+    access: accessService({ sqlite, clocks, ids, ...pick(r, 'projects', 'policies', 'roles') }),
     // The control API (/__admin).
-    tenants: tenantService({ db, sqlite, ids, now: () => clock.now(), ...pick(r, 'tenants') }),
-    state: stateService({ db, sqlite, ids, tokens, clock, fixtures: deps.fixtures, ...pick(r, 'apiKeys', 'tenants') }),
+    tenants: tenantService({ db, sqlite, ids, clocks, bootDocument, ...pick(r, 'tenants') }),
+    state: stateService({ db, sqlite, ids, tokens, clocks, fixtures: deps.fixtures, bootDocument, ...pick(r, 'apiKeys', 'tenants') }),
     outbox: outboxService({ outbox: r.outbox }),
-    clockControl: clockService({ clock })
+    clockControl: clockService({ clocks, tenants: r.tenants })
   }
 }
 

@@ -1,6 +1,6 @@
 // The invitation rules, once for both kinds (project and organization): checks, skip logic, lifecycle.
 import type { Database } from 'better-sqlite3'
-import type { Clock } from '../clock.js'
+import type { Clocks } from '../clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { TokenSigner } from '../db/tokens.js'
 import {
@@ -31,7 +31,8 @@ export interface InvitationServiceDeps {
   sqlite: Database
   /** Where creates run: one transaction for every create of an event-loop turn. */
   commits: GroupCommit
-  clock: Clock
+  /** Timestamps and the trial rule read the organization's clock (its own, or the server's). */
+  clocks: Clocks
   tokens: TokenSigner
   projects: ProjectsRepository
   organizations: OrganizationsRepository
@@ -50,7 +51,7 @@ export interface Responded {
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { sqlite, commits, clock, tokens, projects, organizations, roles, people } = deps
+  const { sqlite, commits, clocks, tokens, projects, organizations, roles, people } = deps
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
   // The caller's organization was there when the key was checked; a create runs later in the turn
@@ -62,8 +63,9 @@ export function invitationService (deps: InvitationServiceDeps) {
     return requireScope(projects, caller, kind === 'PROJECT' ? ownerId : null)
   }
 
-  function requireMayInvite (caller: Caller) {
-    if (!mayInvite(caller.plan, caller.trialEndsAt, clock.now())) throw new InvitingNotAllowedError()
+  /** The plan rule, at `now`: the caller's organization's time. */
+  function requireMayInvite (caller: Caller, now: number) {
+    if (!mayInvite(caller.plan, caller.trialEndsAt, now)) throw new InvitingNotAllowedError()
   }
 
   /** A system role of the kind, or a custom role of this very project or organization; never Owner. */
@@ -91,12 +93,15 @@ export function invitationService (deps: InvitationServiceDeps) {
     return row
   }
 
-  const accept = sqlite.transaction((kind: InvitationKindName, ownerId: string, row: InvitationRow, now: number) => {
+  const accept = sqlite.transaction((kind: InvitationKindName, ownerId: string, row: InvitationRow) => {
+    const organizationId = kind === 'PROJECT' ? projects.findById(ownerId)!.organizationId : ownerId
+    // The inviting organization's time: the invitee joins it.
+    const now = clocks.now(organizationId)
     const userId = people.ensureUser(row.email, now)
     const orgMember = systemRoleId('ORGANIZATION', DEFAULT_ORGANIZATION_ROLE)
     if (kind === 'PROJECT') {
       // A person must be an organization member to be a project member.
-      people.joinOrganization(projects.findById(ownerId)!.organizationId, userId, orgMember, now)
+      people.joinOrganization(organizationId, userId, orgMember, now)
       people.joinProject(ownerId, userId, row.roleId ?? systemRoleId('PROJECT', DEFAULT_PROJECT_ROLE), now)
     } else {
       people.joinOrganization(ownerId, userId, row.roleId ?? orgMember, now)
@@ -117,10 +122,10 @@ export function invitationService (deps: InvitationServiceDeps) {
     create (kind: InvitationKindName, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
       const addresses = uniqueEmails(emails)
       return commits.run(() => {
+        const now = clocks.now(caller.organizationId)
         const owner = requireOwner(kind, caller, ownerId)
-        requireMayInvite(caller)
+        requireMayInvite(caller, now)
         if (roleId !== null) requireRole(owner, roleId)
-        const now = clock.now()
         const created = repos[owner.scope].insertPending(owner.ownerId, roleId, now, addresses)
         recordEmails(owner, created, now)
         return created
@@ -135,11 +140,12 @@ export function invitationService (deps: InvitationServiceDeps) {
 
     /** Sends the email of a PENDING invitation again: one more email record, same token. */
     resend (kind: InvitationKindName, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
+      const now = clocks.now(caller.organizationId)
       const owner = requireOwner(kind, caller, ownerId)
-      requireMayInvite(caller)
+      requireMayInvite(caller, now)
       const row = requireInvitation(owner, invitationId)
       if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
-      recordEmails(owner, [row], clock.now())
+      recordEmails(owner, [row], now)
       return row
     },
 
@@ -164,7 +170,7 @@ export function invitationService (deps: InvitationServiceDeps) {
       }
       const { ownerId, ...row } = found
       if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
-      if (decision === 'ACCEPTED') accept.immediate(parsed.kind, ownerId, row, clock.now())
+      if (decision === 'ACCEPTED') accept.immediate(parsed.kind, ownerId, row)
       else repos[parsed.kind].setStatus(row.id, 'DECLINED')
       return { kind: parsed.kind, ownerId, invitation: { ...row, status: decision } }
     }

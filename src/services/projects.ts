@@ -1,6 +1,6 @@
 // The project rules: names unique in the organization, an optional Owner from its members, a key minted once, deletion.
 import type { Database } from 'better-sqlite3'
-import type { Clock } from '../clock.js'
+import type { Clocks } from '../clock.js'
 import type { IdGenerator } from '../db/ids.js'
 import { NotAnOrganizationMemberError, ProjectNameTakenError } from '../errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
@@ -16,7 +16,8 @@ import { requireProject, requireProjectRow } from './scope.js'
 
 export interface ProjectServiceDeps {
   sqlite: Database
-  clock: Clock
+  /** Timestamps read the caller's organization's clock. */
+  clocks: Clocks
   ids: IdGenerator
   projects: ProjectsRepository
   organizations: OrganizationsRepository
@@ -43,7 +44,7 @@ export interface CreatedProject {
 }
 
 export function projectService (deps: ProjectServiceDeps) {
-  const { sqlite, clock, ids, projects, organizations, apiKeys, people } = deps
+  const { sqlite, clocks, ids, projects, organizations, apiKeys, people } = deps
 
   function requireFreeName (organizationId: string, name: string, exceptId?: string) {
     if (projects.nameTaken(organizationId, name, exceptId)) throw new ProjectNameTakenError(name)
@@ -86,7 +87,7 @@ export function projectService (deps: ProjectServiceDeps) {
      * no members) and its key, in one transaction.
      */
     create (caller: Caller, input: NewProjectInput): CreatedProject {
-      return insertProject.immediate(caller, input, clock.now())
+      return insertProject.immediate(caller, input, clocks.now(caller.organizationId))
     },
 
     /** Project (404), then a new name free in the organization (409); a field left out is kept. */

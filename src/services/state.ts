@@ -3,9 +3,9 @@ import type { Database } from 'better-sqlite3'
 import { applyFixtures, fixturesRecorded, recordFixturesDigest } from '../boot-state/apply.js'
 import { ensureCatalog, systemRoleId } from '../boot-state/catalog.js'
 import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID, type DemoInfo } from '../boot-state/demo.js'
-import { readFixturesFile } from '../boot-state/parse.js'
+import { FixturesError, parseStoredOrganization, readFixturesFile } from '../boot-state/parse.js'
 import type { Fixtures } from '../boot-state/schema.js'
-import type { Clock } from '../clock.js'
+import type { Clocks } from '../clock.js'
 import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
 import type { TokenSigner } from '../db/tokens.js'
@@ -30,11 +30,20 @@ export interface StateServiceDeps {
   sqlite: Database
   ids: IdGenerator
   tokens: TokenSigner
-  clock: Clock
+  /** The server clock, and the organizations' own clocks (a reset or an import drops them). */
+  clocks: Clocks
   apiKeys: ApiKeysRepository
   tenants: TenantsRepository
   /** A fixtures file to read, or a document given directly (tests, the embeddable API); none: the demo organization. */
   fixtures?: string | Fixtures | undefined
+  /** The document boot applies (bootDocumentOf(fixtures)), shared with the tenants' reset. */
+  bootDocument: () => Fixtures
+}
+
+/** The boot document, read once on first use: the configured fixtures (a file or a document), or the demo organization. */
+export function bootDocumentOf (fixtures: string | Fixtures | undefined): () => Fixtures {
+  let doc: Fixtures | undefined
+  return () => (doc ??= fixtures === undefined ? DEMO_FIXTURES : typeof fixtures === 'string' ? readFixturesFile(fixtures) : fixtures)
 }
 
 /** A snapshot the import accepted: every table an array of row objects. */
@@ -64,14 +73,22 @@ function checkImported ({ tables }: ImportedSnapshot): void {
       if (!found) throw new SnapshotError(`tables.roles must hold the system role ${scope} ${name} (id ${id}) as this server defines it`)
     }
   }
+  // The documents organizations were made from: a reset of one applies its document again.
+  for (const [i, row] of (tables['organization_documents'] ?? []).entries()) {
+    const where = `tables.organization_documents[${i}]`
+    try {
+      const doc = parseStoredOrganization(String(row['document']), `${where}.document`)
+      if (doc.id !== row['organization_id']) throw new SnapshotError(`${where}.document must be the document of its organization_id (its id differs)`)
+    } catch (err) {
+      if (err instanceof FixturesError) throw new SnapshotError(err.message)
+      throw err
+    }
+  }
 }
 
 export function stateService (deps: StateServiceDeps) {
-  const { db, sqlite, ids, tokens, clock, apiKeys, tenants } = deps
-  /** What a reset to fixtures restores: the configured fixtures, or the demo organization. Read at boot. */
-  let bootFixtures: Fixtures | undefined
-  const bootDocument = (): Fixtures =>
-    (bootFixtures ??= deps.fixtures === undefined ? DEMO_FIXTURES : typeof deps.fixtures === 'string' ? readFixturesFile(deps.fixtures) : deps.fixtures)
+  const { db, sqlite, ids, tokens, clocks, apiKeys, tenants, bootDocument } = deps
+  const clock = clocks.server
 
   return {
     /**
@@ -95,9 +112,13 @@ export function stateService (deps: StateServiceDeps) {
       return { outcome, demo }
     },
 
-    /** Back to the boot fixtures, or to nothing, in one transaction, with the clock reset first; the organizations made. */
+    /**
+     * Back to the boot fixtures, or to nothing, in one transaction, with the server clock reset
+     * first and every organization's own clock dropped; the organizations made.
+     */
     reset (to: 'fixtures' | 'empty'): string[] {
       clock.reset()
+      clocks.dropAll()
       const now = clock.now()
       const doc = bootDocument()
       return immediate(sqlite, () => {
@@ -116,15 +137,21 @@ export function stateService (deps: StateServiceDeps) {
       return exportSnapshot(sqlite, clock.now())
     },
 
-    /** Replaces the whole state with a snapshot's, or refuses it (400) and changes nothing. */
+    /**
+     * Replaces the whole state with a snapshot's, or refuses it (400) and changes nothing. The
+     * organizations are the snapshot's: every organization's own clock is dropped (the server
+     * clock stays where it is).
+     */
     importSnapshot (doc: unknown): Record<string, number> {
       try {
         // The import is a savepoint of this transaction: a refusal by the checks after it undoes it.
-        return immediate(sqlite, () => {
+        const counts = immediate(sqlite, () => {
           const counts = importSnapshot(sqlite, tokens, doc)
           checkImported(doc as ImportedSnapshot)
           return counts
         })()
+        clocks.dropAll()
+        return counts
       } catch (err) {
         if (err instanceof SnapshotError) throw new BadDocumentError(err.message)
         throw err

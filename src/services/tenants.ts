@@ -1,15 +1,16 @@
-// Tenants: organizations made, changed and removed through the control API, with their clear keys.
+// Tenants: organizations made, changed, reset to the document that made them, and removed through the control API.
 import type { Database } from 'better-sqlite3'
 import type { Static } from 'typebox'
+import type { Clocks } from '../clock.js'
 import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
-import { BadDocumentError, OrganizationNotFoundError, OrganizationTakenError } from '../errors.js'
+import { BadDocumentError, OrganizationDocumentError, OrganizationNotFoundError, OrganizationTakenError } from '../errors.js'
 import { applyFixtures } from '../boot-state/apply.js'
-import { FixturesError } from '../boot-state/parse.js'
-import type { FixtureOrganization } from '../boot-state/schema.js'
-import { newKey } from '../keys.js'
+import { FixturesError, parseStoredOrganization } from '../boot-state/parse.js'
+import type { FixtureOrganization, Fixtures, LoadableFixtures } from '../boot-state/schema.js'
+import { newKey, redactKey } from '../keys.js'
 import { DEFAULT_TENANT_PLAN } from '../rules.js'
-import type { OrganizationSummarySchema, TenantSchema } from '../schemas/admin.js'
+import type { OrganizationSummarySchema, TenantResetSchema, TenantSchema } from '../schemas/admin.js'
 import type { Plan } from '../domain.js'
 import type { TenantRow, TenantsRepository } from '../repositories/tenants.js'
 import { immediate } from './immediate.js'
@@ -20,6 +21,16 @@ export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partia
 export type OrganizationSummary = Static<typeof OrganizationSummarySchema>
 /** A new tenant with every key in clear. */
 export type Tenant = Static<typeof TenantSchema>
+/** A tenant made again from its document: its keys as stored, none in clear. */
+export type TenantReset = Static<typeof TenantResetSchema>
+
+/** Where a constraint failure names the table and column, without the database's own words. */
+const constraintOf = (err: unknown): string | null => {
+  const code = (err as { code?: unknown }).code
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+    ? (err as Error).message.replace(/^UNIQUE constraint failed: /, '')
+    : null
+}
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString()
 
@@ -27,18 +38,60 @@ export interface TenantServiceDeps {
   db: Db
   sqlite: Database
   ids: IdGenerator
-  now: () => number
+  /** Tenants are made at the server clock's time; an organization's own clock goes with it (delete, reset). */
+  clocks: Clocks
   tenants: TenantsRepository
+  /** The boot fixtures (or the demo organization): where an organization with no stored document of its own may come from. */
+  bootDocument: () => Fixtures
 }
 
 const present = (row: TenantRow): OrganizationSummary =>
   ({ id: row.id, name: row.name, plan: row.plan, trialEndsAt: iso(row.trialEndsAt), createdAt: new Date(row.createdAt).toISOString() })
 
-export function tenantService ({ db, sqlite, ids, now, tenants }: TenantServiceDeps) {
-  function summary (id: string): OrganizationSummary {
+export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument }: TenantServiceDeps) {
+  function requireRow (id: string): TenantRow {
     const row = tenants.find(id)
     if (row === null) throw new OrganizationNotFoundError()
-    return present(row)
+    return row
+  }
+
+  function summary (id: string): OrganizationSummary {
+    return present(requireRow(id))
+  }
+
+  /** Its projects with their roles, its own roles, its members: what create and reset answer beside the keys. */
+  function contents (id: string) {
+    return {
+      projects: tenants.projects(id).map((p) => ({ ...p, roles: tenants.projectRoles(p.id) })),
+      roles: tenants.organizationRoles(id),
+      members: tenants.members(id)
+    }
+  }
+
+  /**
+   * What a reset makes the organization from, and when: its stored document, applied again at the
+   * time it was first applied; else (an organization of the boot fixtures, or the demo one, in a
+   * database from before documents were kept) its entry in the boot document, at the server
+   * clock's time, its id kept; else a 409.
+   */
+  function documentFor (row: TenantRow): { fixtures: LoadableFixtures, at: number } {
+    const stored = tenants.document(row.id)
+    if (stored !== null) {
+      try {
+        const doc = parseStoredOrganization(stored.document, 'its stored document')
+        return { fixtures: { organizations: [{ ...doc, id: row.id }] }, at: stored.createdAt }
+      } catch (err) {
+        if (err instanceof FixturesError) throw new OrganizationDocumentError(`Organization ${row.id} cannot be reset: ${err.message}`)
+        throw err
+      }
+    }
+    const boot = bootDocument()
+    const entry = boot.organizations.find((o) => o.id === row.id) ?? boot.organizations.find((o) => o.id === undefined && o.name === row.name)
+    if (entry !== undefined) {
+      return { fixtures: { ...(boot.permissions === undefined ? {} : { permissions: boot.permissions }), organizations: [{ ...entry, id: row.id }] }, at: clocks.server.now() }
+    }
+    throw new OrganizationDocumentError(`Organization ${row.id} has no document to reset to: it was not made by POST /__admin/organizations or the boot fixtures ` +
+      'on this version of the server (made before documents were kept, or imported in a snapshot without one). POST /__admin/reset restores the whole boot state')
   }
 
   function describe (id: string, keys: Tenant['apiKeys']): Tenant {
@@ -47,9 +100,7 @@ export function tenantService ({ db, sqlite, ids, now, tenants }: TenantServiceD
       ...summary(id),
       apiKey: orgKey.key,
       apiKeys: keys,
-      projects: tenants.projects(id).map((p) => ({ ...p, roles: tenants.projectRoles(p.id) })),
-      roles: tenants.organizationRoles(id),
-      members: tenants.members(id)
+      ...contents(id)
     }
   }
 
@@ -76,14 +127,13 @@ export function tenantService ({ db, sqlite, ids, now, tenants }: TenantServiceD
           throw new OrganizationTakenError(taken.id === id ? `An organization with id ${id} already exists` : `An organization named "${org.name}" already exists`)
         }
         try {
-          applyFixtures(db, ids, { organizations: [org] }, now(), { force: true, recordDigest: false })
+          // The document is recorded as applied (organization_documents), keys as stored, minted ones too.
+          applyFixtures(db, ids, { organizations: [org] }, clocks.server.now(), { force: true, recordDigest: false })
         } catch (err) {
           if (err instanceof FixturesError) throw new BadDocumentError(err.message.replace(/^organizations\/0/, 'body'))
           // An id given in the document (a role's, a policy's...) that another row already has.
-          const code = (err as { code?: unknown }).code
-          if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-            throw new OrganizationTakenError(`An id in the document is already in use (${(err as Error).message.replace(/^UNIQUE constraint failed: /, '')})`)
-          }
+          const constraint = constraintOf(err)
+          if (constraint !== null) throw new OrganizationTakenError(`An id in the document is already in use (${constraint})`)
           throw err
         }
         return id
@@ -116,10 +166,41 @@ export function tenantService ({ db, sqlite, ids, now, tenants }: TenantServiceD
       return summary(id)
     },
 
-    /** Removes the organization and everything it owns (projects, keys, invitations, outbox). */
+    /** Removes the organization and everything it owns (projects, keys, invitations, outbox, its document), and its own clock. */
     delete (id: string): void {
       summary(id)
       tenants.delete(id)
+      clocks.drop(id)
+    },
+
+    /**
+     * Makes the organization again from the document that made it, in one transaction: everything
+     * it owns is removed (projects, members, invitations, keys, outbox emails, custom roles and
+     * policies, governance policies) and the document applied again, with the same ids and the
+     * same keys (stored as digests, so none comes back in clear). Its clock follows the server
+     * clock again. Unknown: 404; no document, or one that no longer applies: 409, nothing changed.
+     */
+    reset (id: string): TenantReset {
+      const { fixtures, at } = documentFor(requireRow(id))
+      immediate(sqlite, () => {
+        tenants.delete(id)
+        try {
+          applyFixtures(db, ids, fixtures, at, { force: true, recordDigest: false })
+        } catch (err) {
+          if (err instanceof FixturesError) {
+            throw new OrganizationDocumentError(`Organization ${id} cannot be made again from its document: ${err.message.replace(/^organizations\/0/, 'document')}`)
+          }
+          const constraint = constraintOf(err)
+          if (constraint !== null) throw new OrganizationDocumentError(`Organization ${id} cannot be made again from its document: an id in it is now in use (${constraint})`)
+          throw err
+        }
+      })()
+      clocks.drop(id)
+      return {
+        ...summary(id),
+        apiKeys: tenants.keys(id).map(({ last6, ...k }) => ({ ...k, redacted: redactKey(last6) })),
+        ...contents(id)
+      }
     }
   }
 }

@@ -92,7 +92,21 @@ function tablesOf (app: App): Tables {
   return Object.fromEntries(names.map(({ name }) => [name, app.sqlite.prepare(`select * from "${name}"`).all() as Row[]]))
 }
 
-interface Fault { id: number, method: string, path: string, status: number | null, error: string | null, delayMs: number, remaining: number | null, organizationId: string | null, hits: number }
+interface Fault {
+  id: number
+  method: string
+  path: string
+  status: number | null
+  error: string | null
+  delayMs: number
+  remaining: number | null
+  organizationId: string | null
+  hits: number
+  action: string | null
+  headers: Record<string, string>
+  rateLimit: { limit: number, windowMs: number, used: number, resetsInMs: number | null } | null
+  pending: number
+}
 
 interface Model {
   stored: Stored
@@ -101,17 +115,59 @@ interface Model {
   journal: number
   /** Frozen: the time shown. Running: the time shown at real time `since`. */
   clock: { frozen: boolean, at: number, since: number }
+  /** Organizations with a clock of their own; the others read `clock`. */
+  orgClocks: Map<string, Model['clock']>
+  /** What each organization held when its document made it: what a reset of it makes again (unknown after an import). */
+  made: Map<string, Stored>
 }
 
 function clockNow (model: Model): number {
   return model.clock.frozen ? model.clock.at : model.clock.at + (Date.now() - model.clock.since)
 }
 
+/** One organization's part of the stored state: its row and everything it owns (its users are everyone's). */
+function partOf (s: Stored, id: string): Stored {
+  const projects = new Set(s.projects.filter(([, o]) => o === id).map(([p]) => p))
+  return {
+    organizations: s.organizations.filter(([o]) => o === id),
+    projects: s.projects.filter(([, o]) => o === id),
+    keys: s.keys.filter(([o]) => o === id),
+    roles: s.roles.filter(([, o]) => o === id),
+    orgMembers: s.orgMembers.filter(([o]) => o === id),
+    projectMembers: s.projectMembers.filter(([p]) => projects.has(p)),
+    invitations: s.invitations.filter(([, o]) => o === id),
+    emails: s.emails.filter(([, , , o]) => o === id),
+    users: []
+  }
+}
+
+/** The stored state with one organization's part replaced (removed, when `part` is null). */
+function withPart (s: Stored, id: string, part: Stored | null): Stored {
+  const projects = new Set(s.projects.filter(([, o]) => o === id).map(([p]) => p))
+  const out: Stored = {
+    organizations: s.organizations.filter(([o]) => o !== id),
+    projects: s.projects.filter(([, o]) => o !== id),
+    keys: s.keys.filter(([o]) => o !== id),
+    roles: s.roles.filter(([, o]) => o !== id),
+    orgMembers: s.orgMembers.filter(([o]) => o !== id),
+    projectMembers: s.projectMembers.filter(([p]) => !projects.has(p)),
+    invitations: s.invitations.filter(([, o]) => o !== id),
+    emails: s.emails.filter(([, , , o]) => o !== id),
+    users: s.users
+  }
+  if (part !== null) {
+    for (const name of Object.keys(out) as Array<keyof Stored>) if (name !== 'users') (out[name] as unknown[]).push(...structuredClone(part[name]))
+  }
+  sortStored(out)
+  return out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests as data.
 
 type Pick = { kind: 'pick', n: number } | { kind: 'hostile', value: PathValue }
-type ParamKind = 'organization' | 'fault' | 'unknownPath'
+/** `organizationScope`: an organization id with more path after it (…/{id}/clock/set), where a dot segment would name another route (/__admin/clock/set). */
+type ParamKind = 'organization' | 'organizationScope' | 'fault' | 'unknownPath'
 type BodyKind = 'none' | 'tenant' | 'patch' | 'reset' | 'snapshot' | 'freeze' | 'set' | 'advance' | 'token' | 'fault'
 type QueryKind = 'none' | 'outbox' | 'journal'
 
@@ -155,6 +211,8 @@ interface Ctx {
   body: any
   /** The live export a snapshot import was made from, before the edits. */
   check: (ok: boolean, message: () => string) => void
+  /** The database's tables as they are now (what a reset of an organization the model knows no document of made). */
+  tables: () => Tables
 }
 
 interface RouteSpec {
@@ -247,12 +305,26 @@ const faultBody: fc.Arbitrary<JsonNode> = fc.record({
   error: oddNonEmpty(80),
   delayMs: fc.constantFrom(0, 1, 60000),
   times: fc.integer({ min: 1, max: 5 }),
-  organizationId: oddNonEmpty(30)
+  organizationId: oddNonEmpty(30),
+  action: fc.constantFrom('reset', 'hang', 'malformed'),
+  headers: fc.dictionary(fc.constantFrom('Retry-After', 'x-ratelimit-remaining', 'X-Request-Id', 'Content-Type', 'WWW-Authenticate', '123'),
+    fc.constantFrom('2', '0', '', 'Wed, 21 Oct 2015 07:28:00 GMT', 'caf\u00e9', 'a\tb', 'text/html'), { maxKeys: 3 }),
+  rateLimit: fc.record({ limit: fc.integer({ min: 1, max: 1_000_000 }), windowMs: fc.integer({ min: 1, max: 86_400_000 }) })
 }, { requiredKeys: ['path'] }).map((f) => {
-  // A fault needs a status or a delay; an error needs a status: otherwise a valid document is a 400 of the handler.
+  // The combinations the handler refuses are left out: otherwise a valid document is a 400 of the handler.
   const fault: Record<string, unknown> = { ...f }
-  if (fault['status'] === undefined && fault['error'] !== undefined) delete fault['error']
-  if (fault['status'] === undefined && (fault['delayMs'] ?? 0) === 0) fault['status'] = 503
+  if (fault['action'] === 'reset' || fault['action'] === 'hang') {
+    delete fault['status']
+    delete fault['error']
+    delete fault['headers']
+  }
+  if (fault['action'] === 'hang') delete fault['delayMs']
+  if (fault['action'] === 'malformed') delete fault['error']
+  if (fault['status'] === undefined && fault['action'] === undefined && fault['rateLimit'] === undefined) {
+    delete fault['error']
+    delete fault['headers']
+    if ((fault['delayMs'] ?? 0) === 0) fault['status'] = 503
+  }
   return fromValue(fault)
 })
 
@@ -267,7 +339,17 @@ const badFault: fc.Arbitrary<[JsonNode, string]> = fc.oneof(
   overLimit(1000).map((s): [JsonNode, string] => [obj([['path', str('/v1/**')], ['status', lit('500')], ['error', str(s)]]), 'an error over 1000 characters']),
   fc.constant<[JsonNode, string]>([obj([['path', str('/v1/**')]]), 'neither a status nor a delay']),
   fc.constant<[JsonNode, string]>([obj([['path', str('/v1/**')], ['delayMs', lit('5')], ['error', str('x')]]), 'an error without a status']),
-  withLoneSurrogate().map((s): [JsonNode, string] => [obj([['path', str('/v1/**')], ['status', lit('500')], ['error', str(s)]]), 'a lone surrogate in the error'])
+  withLoneSurrogate().map((s): [JsonNode, string] => [obj([['path', str('/v1/**')], ['status', lit('500')], ['error', str(s)]]), 'a lone surrogate in the error']),
+  fc.constantFrom('"explode"', '"RESET"', '""', 'null', '1', 'true').map((s): [JsonNode, string] => [obj([['path', str('/v1/**')], ['action', lit(s)]]), `action ${s}`]),
+  fc.constantFrom<Array<[string, string]>>([['action', '"reset"'], ['status', '503']], [['action', '"hang"'], ['error', '"x"'], ['status', '500']], [['action', '"reset"'], ['headers', '{"Retry-After":"1"}']],
+    [['action', '"hang"'], ['delayMs', '5']], [['action', '"malformed"'], ['error', '"x"']], [['delayMs', '5'], ['headers', '{"Retry-After":"1"}']])
+    .map((fields): [JsonNode, string] => [obj([['path', str('/v1/**')], ...fields.map(([k, v]): [string, JsonNode] => [k, lit(v)])]), `contradictory ${fields.map(([k]) => k).join(' and ')}`]),
+  fc.constantFrom('{"Bad Name":"x"}', '{"":"x"}', '{"a:b":"x"}', '{"Retry-After":2}', '{"X":"a\\r\\nb"}', '{"X":"\\u20ac"}', '{"Content-Length":"1"}', '{"transfer-encoding":"chunked"}',
+    '{"Retry-After":"1","retry-after":"2"}', '[]', '"Retry-After: 1"', JSON.stringify(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`x-${i}`, 'v']))))
+    .map((h): [JsonNode, string] => [obj([['path', str('/v1/**')], ['status', lit('429')], ['headers', lit(h)]]), `headers ${h.slice(0, 60)}`]),
+  fc.constantFrom('{"limit":0,"windowMs":10}', '{"limit":1,"windowMs":0}', '{"limit":1}', '{"windowMs":10}', '{"limit":1,"windowMs":86400001}', '{"limit":1000001,"windowMs":10}',
+    '{"limit":1.5,"windowMs":10}', '{"limit":1,"windowMs":10,"burst":2}', 'null', '5')
+    .map((r): [JsonNode, string] => [obj([['path', str('/v1/**')], ['rateLimit', lit(r)]]), `rateLimit ${r}`])
 )
 
 interface BodyArbitraries { valid: fc.Arbitrary<JsonNode>, invalid: fc.Arbitrary<[JsonNode, string]> }
@@ -511,6 +593,7 @@ function tenantCreated (ctx: Ctx, data: any) {
   }
   for (const i of doc.invitations ?? []) invite('ORGANIZATION', data.id, i.email, i.status ?? 'PENDING')
   sortStored(s)
+  ctx.model.made.set(data.id, structuredClone(partOf(s, data.id)))
 }
 
 function sortStored (s: Stored) {
@@ -533,6 +616,91 @@ function responded (ctx: Ctx, data: any, decision: 'ACCEPTED' | 'DECLINED') {
     if (data.kind === 'PROJECT' && !s.projectMembers.some(([p, e]) => p === data.projectId && e === email)) s.projectMembers.push([data.projectId, email])
   }
   sortStored(s)
+}
+
+/** Each organization's part of a state just made from documents (the boot fixtures). */
+const madeOf = (s: Stored): Map<string, Stored> => new Map(s.organizations.map(([id]) => [id, structuredClone(partOf(s, id))]))
+
+/** An organization's clock answer: its own clock, or the server clock it follows. */
+function orgClockAnswer (ctx: Ctx, id: string, data: any) {
+  const own = ctx.model.orgClocks.get(id)
+  clockAnswer({ ...ctx, model: own === undefined ? ctx.model : { ...ctx.model, clock: own } }, data)
+}
+
+/**
+ * One organization's clock and its reset. A write on an organization without a clock of its own
+ * first copies the server clock as it stands; then it moves as the server clock's routes do.
+ */
+function organizationRoutes (boot: () => Stored): Record<string, RouteSpec> {
+  const org = { params: { organizationId: 'organizationScope' as const }, query: 'none' as const, body: 'none' as const, optionalBody: true }
+  const exists = ({ model, params }: { model: Model, params: Record<string, string> }) =>
+    model.stored.organizations.some(([id]) => id === params['organizationId']) ? null : 404
+  /** The organization's own clock model, made from the server clock's on the first write; `move` sets it. */
+  const write = (ctx: Ctx, move: (clock: Model['clock'], now: number) => Model['clock'], data: any) => {
+    const id = ctx.params['organizationId']!
+    const own = ctx.model.orgClocks.get(id) ?? { frozen: ctx.model.clock.frozen, at: clockNow(ctx.model), since: Date.now() }
+    const now = own.frozen ? own.at : own.at + (Date.now() - own.since)
+    ctx.model.orgClocks.set(id, move(own, now))
+    orgClockAnswer(ctx, id, data)
+  }
+  const at = (data: any) => Date.parse(data.now)
+  return {
+    'GET /__admin/organizations/{}/clock': { ...org, success: (ctx, data) => orgClockAnswer(ctx, ctx.params['organizationId']!, data), predict: exists },
+    'POST /__admin/organizations/{}/clock/freeze': {
+      ...org,
+      body: 'freeze',
+      success: (ctx, data) => write(ctx, (clock, now) => ({ frozen: true, at: ctx.body?.at === undefined ? (clock.frozen ? now : at(data)) : Date.parse(ctx.body.at), since: Date.now() }), data),
+      predict: exists
+    },
+    'POST /__admin/organizations/{}/clock/unfreeze': { ...org, success: (ctx, data) => write(ctx, (_clock, now) => ({ frozen: false, at: now, since: Date.now() }), data), predict: exists },
+    'POST /__admin/organizations/{}/clock/set': {
+      ...org,
+      body: 'set',
+      optionalBody: false,
+      success: (ctx, data) => write(ctx, (clock) => ({ frozen: clock.frozen, at: Date.parse(ctx.body.to), since: Date.now() }), data)
+    },
+    'POST /__admin/organizations/{}/clock/advance': {
+      ...org,
+      body: 'advance',
+      optionalBody: false,
+      success: (ctx, data) => write(ctx, (clock, now) => {
+        const by = ctx.body.ms ?? (() => {
+          const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(ctx.body.by)!
+          return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms']
+        })()
+        ctx.check(now + by <= Date.parse('9999-12-31T23:59:59.999Z') + 5000, () => `advanced past 9999 from ${iso(now)} by ${by}`)
+        return clock.frozen ? { frozen: true, at: now + by, since: Date.now() } : { frozen: false, at: at(data), since: Date.now() }
+      }, data)
+    },
+    'POST /__admin/organizations/{}/clock/reset': {
+      ...org,
+      success: (ctx, data) => {
+        ctx.model.orgClocks.delete(ctx.params['organizationId']!)
+        clockAnswer(ctx, data)
+      },
+      predict: exists
+    },
+    'POST /__admin/organizations/{}/reset': {
+      ...org,
+      success: (ctx, data) => {
+        const id = ctx.params['organizationId']!
+        ctx.check(data.id === id && ctx.model.stored.organizations.some(([o]) => o === id), () => `reset ${id}: answered ${JSON.stringify(data).slice(0, 300)}`)
+        ctx.check(!JSON.stringify(data).includes('confident_'), () => `reset ${id} answered a key in clear`)
+        const made = ctx.model.made.get(id)
+        if (made === undefined) {
+          // A document the model does not know (an imported one): what the reset made is the database's.
+          const now = storedOf(ctx.tables())
+          ctx.model.stored = { ...withPart(ctx.model.stored, id, partOf(now, id)), users: now.users }
+        } else {
+          ctx.model.stored = withPart(ctx.model.stored, id, made)
+        }
+        ctx.model.orgClocks.delete(id)
+        // The journal holds the setup's requests, all made with the boot organization's key.
+        if (id === boot().organizations[0]?.[0]) ctx.model.journal = 0
+      },
+      predict: exists
+    }
+  }
 }
 
 const empty = (): Stored => ({ organizations: [], projects: [], keys: [], roles: [], orgMembers: [], projectMembers: [], invitations: [], emails: [], users: [] })
@@ -582,6 +750,8 @@ function makeRoutes (boot: () => Stored): Record<string, RouteSpec> {
         s.projectMembers = s.projectMembers.filter(([p]) => !projects.has(p))
         s.invitations = s.invitations.filter(([, o]) => o !== id)
         s.emails = s.emails.filter(([, , , o]) => o !== id)
+        ctx.model.made.delete(id)
+        ctx.model.orgClocks.delete(id)
       },
       predict: ({ model, params }) => model.stored.organizations.some(([id]) => id === params['organizationId']) ? 200 : 404
     },
@@ -595,6 +765,8 @@ function makeRoutes (boot: () => Stored): Record<string, RouteSpec> {
         ctx.model.nextFaultId = 1
         ctx.model.journal = 0
         ctx.model.clock = { frozen: true, at: T0, since: Date.now() }
+        ctx.model.orgClocks = new Map()
+        ctx.model.made = madeOf(ctx.model.stored)
       }
     },
     'GET /__admin/snapshot': {
@@ -614,6 +786,9 @@ function makeRoutes (boot: () => Stored): Record<string, RouteSpec> {
           ctx.check((tables[name] ?? []).length === count, () => `imported ${count} rows of ${name}, the document has ${(tables[name] ?? []).length}`)
         }
         ctx.model.stored = storedOf(tables)
+        // The documents are the snapshot's, which its edits may have changed: what a reset makes is read from the database.
+        ctx.model.made = new Map()
+        ctx.model.orgClocks = new Map()
       }
     },
     'GET /__admin/clock': { ...none, success: clockAnswer },
@@ -655,6 +830,7 @@ function makeRoutes (boot: () => Stored): Record<string, RouteSpec> {
       }
     },
     'POST /__admin/clock/reset': { ...none, success: (ctx, data) => { ctx.model.clock = { frozen: true, at: T0, since: Date.now() }; clockAnswer(ctx, data) } },
+    ...organizationRoutes(boot),
     'GET /__admin/outbox': {
       ...none,
       query: 'outbox',
@@ -700,12 +876,17 @@ function makeRoutes (boot: () => Stored): Record<string, RouteSpec> {
           id: ctx.model.nextFaultId,
           method: (b.method ?? '*').toUpperCase(),
           path: b.path,
-          status: b.status ?? null,
+          // The status it answers: 200 for a malformed body, 429 for a rate limit, none for a delay alone, a reset, a hang.
+          status: b.status ?? (b.action === 'malformed' ? 200 : b.action === undefined && b.rateLimit !== undefined ? 429 : null),
           error: b.error ?? null,
           delayMs: b.delayMs ?? 0,
           remaining: b.times ?? null,
           organizationId: b.organizationId ?? null,
-          hits: 0
+          hits: 0,
+          action: b.action ?? null,
+          headers: b.headers ?? {},
+          rateLimit: b.rateLimit === undefined ? null : { limit: b.rateLimit.limit, windowMs: b.rateLimit.windowMs, used: 0, resetsInMs: null },
+          pending: 0
         }
         ctx.check(status === 201 && JSON.stringify(data) === JSON.stringify(expected), () => `fault ${JSON.stringify(data)}, expected ${JSON.stringify(expected)}`)
         ctx.model.faults.push(expected)
@@ -759,7 +940,7 @@ function planArbitrary (routes: Record<string, RouteSpec>, route: string, creden
         .map((s): Pick => ({ kind: 'hostile', value: { text: encodeURIComponent(s), stage: 'value' } })))
     }
     return fc.oneof({ weight: 4, arbitrary: fc.nat(5).map((n): Pick => ({ kind: 'pick', n })) },
-      { weight: 1, arbitrary: (kind === 'fault' ? hostileIntegerSegment() : hostileIdSegment()).map((value): Pick => ({ kind: 'hostile', value })) })
+      { weight: 1, arbitrary: (kind === 'fault' ? hostileIntegerSegment() : kind === 'organizationScope' ? hostileIdSegment().filter((v) => !isDotSegment(v.text)) : hostileIdSegment()).map((value): Pick => ({ kind: 'hostile', value })) })
   }
   return fc.record<Plan>({
     route: fc.constant(route),
@@ -772,6 +953,9 @@ function planArbitrary (routes: Record<string, RouteSpec>, route: string, creden
     extra: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: harmlessHeaders().map(({ 'x-admin-token': _token, ...rest }) => rest) })
   }).map((plan) => Object.assign(plan, { [fc.toStringMethod]: () => describePlan(plan) }))
 }
+
+/** A segment URL resolution removes ("." or "..", percent-encoded or not): the request goes to another path, a served one maybe. */
+const isDotSegment = (text: string): boolean => /^(\.|%2e){1,2}$/i.test(text)
 
 function describePlan (plan: Plan): string {
   return `${plan.route} params=${short(plan.params)} query=${short(plan.query.map((q) => q.text))} body=${plan.body.description}:${short(plan.body.raw ?? plan.body.node ?? plan.body.edits)} ` +
@@ -803,7 +987,7 @@ function expectationOf (routes: Record<string, RouteSpec>, plan: Plan, params: R
   // Validation: parameters, then the body, then the query string; all 400.
   for (const [name, h] of hostile) {
     if (spec.params[name] === 'fault' && !coercesToId(h.value.text)) return { status: 400, why: `faultId ${h.value.text.slice(0, 40)}` }
-    if (spec.params[name] === 'organization') {
+    if (spec.params[name] === 'organization' || spec.params[name] === 'organizationScope') {
       let decoded = ''
       try {
         decoded = decodeURIComponent(h.value.text)
@@ -838,7 +1022,7 @@ async function admin (world: World, method: string, url: string, payload?: unkno
 }
 
 function candidates (kind: ParamKind, model: Model): string[] {
-  if (kind === 'organization') return [...model.stored.organizations.map(([id]) => id), 'cnoorganization0000000000']
+  if (kind === 'organization' || kind === 'organizationScope') return [...model.stored.organizations.map(([id]) => id), 'cnoorganization0000000000']
   if (kind === 'fault') return [...model.faults.map((f) => String(f.id)), '999']
   return ['nothing']
 }
@@ -900,7 +1084,8 @@ async function send (world: World, model: Model, plan: Plan, stats: Stats): Prom
     params,
     query,
     body: sent,
-    check: (ok, message) => { if (!ok) throw new Error(`${method} ${url}: ${message()}\n  request: ${describePlan(plan)}`) }
+    check: (ok, message) => { if (!ok) throw new Error(`${method} ${url}: ${message()}\n  request: ${describePlan(plan)}`) },
+    tables: () => tablesOf(world.app)
   }
   spec.success(ctx, plan.route === 'GET /__admin/snapshot' ? body : body.data, res.statusCode)
 }
@@ -927,6 +1112,11 @@ async function probe (world: World, n: number): Promise<void> {
   if (!members.members.some((m: any) => m.email === invitee)) throw new Error('probe: the invitee is not a member')
   await v1('POST', '/v1/projects', { name: `Q ${n}` })
   await v1('GET', '/v1/organization/members')
+  // Its own clock, then a reset to its document: the same key works, the project made since is gone.
+  await admin(world, 'POST', `/__admin/organizations/${tenant.id}/clock/advance`, { by: '1d' })
+  await admin(world, 'POST', `/__admin/organizations/${tenant.id}/reset`)
+  const projects = await v1('GET', '/v1/projects')
+  if (JSON.stringify(projects.projects.map((p: any) => p.id)) !== JSON.stringify([tenant.projects[0].id])) throw new Error(`probe: after the reset, projects ${JSON.stringify(projects)}`)
 }
 
 async function propertyFor (t: Test, token: string | undefined): Promise<void> {
@@ -962,7 +1152,8 @@ async function propertyFor (t: Test, token: string | undefined): Promise<void> {
         // Emails with tokens to accept or decline, and two journal entries.
         await requestWithin(app, { method: 'POST', url: `/v1/projects/${bootStored.projects[0]![0]}/invitations`, headers: { CONFIDENT_API_KEY: BOOT_KEY }, payload: { emails: ['p1@x.example', 'p2@x.example', 'P3@x.example'] } })
         await requestWithin(app, { method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: BOOT_KEY }, payload: { emails: ['o1@x.example', 'o2@x.example'] } })
-        const model: Model = { stored: storedOf(tablesOf(app)), faults: [], nextFaultId: 1, journal: 2, clock: { frozen: true, at: T0, since: Date.now() } }
+        const stored = storedOf(tablesOf(app))
+        const model: Model = { stored, faults: [], nextFaultId: 1, journal: 2, clock: { frozen: true, at: T0, since: Date.now() }, orgClocks: new Map(), made: madeOf(bootStored) }
         for (const plan of sequence) await send(world, model, plan, stats)
         checkDatabase(app, storedOf(tablesOf(app)), model.stored, prototypes)
         const faults = await admin(world, 'GET', '/__admin/faults')

@@ -1,4 +1,5 @@
-// The server clock: read, freeze, unfreeze, set, advance, reset. Every timestamp and the trial rule read it.
+// The server clock: read, freeze, unfreeze, set, advance, reset. Timestamps and the trial rule read it, for
+// every organization without a clock of its own (src/routes/admin/organization-clock.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { ClockState } from '../../clock.js'

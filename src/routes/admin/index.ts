@@ -10,6 +10,7 @@ import adminClock from './clock.js'
 import adminFaults from './faults.js'
 import adminInvitations from './invitations.js'
 import adminJournal from './journal.js'
+import adminOrganizationClock from './organization-clock.js'
 import adminOrganizations from './organizations.js'
 import adminOutbox from './outbox.js'
 import adminState from './state.js'
@@ -58,6 +59,7 @@ const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
   await app.register(adminOrganizations)
   await app.register(adminState)
   await app.register(adminClock)
+  await app.register(adminOrganizationClock)
   await app.register(adminOutbox)
   await app.register(adminInvitations)
   await app.register(adminJournal)

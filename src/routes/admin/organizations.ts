@@ -1,8 +1,8 @@
-// Tenants: make an organization in one call (fixtures format) and get its ids and clear keys; change or remove it.
+// Tenants: make an organization in one call (fixtures format) and get its ids and clear keys; change it, reset it to that document, or remove it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Success, errors } from '../../schemas/common.js'
-import { OrganizationIdParams, OrganizationPatchBody, OrganizationSummarySchema, TenantBody, TenantSchema } from '../../schemas/admin.js'
+import { OrganizationIdParams, OrganizationPatchBody, OrganizationSummarySchema, TenantBody, TenantResetSchema, TenantSchema } from '../../schemas/admin.js'
 import { tag } from '../tags.js'
 
 const TAGS = tag('Control: tenants')
@@ -52,6 +52,27 @@ const adminOrganizations: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     app.tenants.delete(request.params.organizationId)
     return { success: true as const, data: { id: request.params.organizationId } }
+  })
+
+  app.post('/organizations/:organizationId/reset', {
+    schema: {
+      tags: TAGS,
+      operationId: 'resetTenant',
+      summary: 'Make one organization again from the document that made it: same ids, same API keys; its clock follows the server clock again',
+      description: 'Removes everything the organization owns (projects, members, invitations, keys, outbox emails, custom roles and policies, ' +
+        'governance policies, its journal entries and the faults scoped to it) and applies its tenant document (or its boot fixtures entry) again, in one transaction. ' +
+        'Keys are kept as digests only, so the answer shows them redacted: the clear keys given or answered at creation work again. ' +
+        '409 for an organization with no document (one imported from a snapshot without it, or made before documents were kept).',
+      params: OrganizationIdParams,
+      response: { 200: Success(TenantResetSchema), ...errors(404, 409) }
+    }
+  }, async (request) => {
+    const { organizationId } = request.params
+    const data = app.tenants.reset(organizationId)
+    app.journal.clearOrganization(organizationId)
+    app.faults.clearOrganization(organizationId)
+    request.log.info({ organizationId }, 'organization reset')
+    return { success: true as const, data }
   })
 }
 

@@ -13,7 +13,7 @@ const adminState: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: tag('Control: state'),
       operationId: 'reset',
-      summary: 'Back to the boot fixtures, or to empty, in one transaction; also removes faults, clears the journal, resets the clock',
+      summary: 'Back to the boot fixtures, or to empty, in one transaction; also removes faults, clears the journal, resets the server clock and drops every organization clock',
       body: Type.Optional(ResetBody),
       response: { 200: ResetResponse, ...errors(400) }
     }
