@@ -11,7 +11,7 @@ import bodylessPlugin from './plugins/bodyless.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import connectionsPlugin from './plugins/connections.js'
-import corsPlugin from './plugins/cors.js'
+import corsPlugin, { withCorsHeaders } from './plugins/cors.js'
 import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import { strictJsonParser } from './json-body.js'
@@ -105,6 +105,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   // The app's lazy compilers (src/compilers.ts) are kept under this key.
   const compilers = {}
   const validate = lazyValidatorCompiler(validatorCompiler(), compilers)
+  const cors = config.CONFIDENT_MOCK_CORS === undefined ? undefined : corsOrigins(config.CONFIDENT_MOCK_CORS)
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
     // Bodies over 1 MiB are refused with 413 (docs/decisions.md, "Limits").
@@ -115,7 +116,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     onConstructorPoisoning: 'remove',
     // Long ids reach the handler (and get its 404) rather than the router's own error.
     routerOptions: { maxParamLength: 500 },
-    frameworkErrors,
+    frameworkErrors: cors === undefined ? frameworkErrors : withCorsHeaders(frameworkErrors, cors),
     clientErrorHandler,
     // While draining, requests already on an open connection are served (the database closes
     // after them) rather than refused with Fastify's own 503 body, which is not the envelope.
@@ -139,7 +140,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(errorHandler, { adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
   await app.register(connectionsPlugin)
   // First of the hooks: preflights are answered before auth, faults and the journal.
-  if (config.CONFIDENT_MOCK_CORS !== undefined) await app.register(corsPlugin, { origins: corsOrigins(config.CONFIDENT_MOCK_CORS) })
+  if (cors !== undefined) await app.register(corsPlugin, { origins: cors })
   await app.register(bodylessPlugin)
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })

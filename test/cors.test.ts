@@ -83,6 +83,19 @@ t.test('the real call after the preflight: answers and errors carry the CORS hea
   t.same(journal.map((e) => e.method), ['POST', 'GET'], 'the calls are journaled as ever')
 })
 
+t.test('the errors Fastify answers before any hook (a path that is not a URL, a parameter too long) carry the headers too', async (t) => {
+  const { base } = await listening(t, CONSOLE)
+  for (const path of ['/v1/organization%', `/v1/projects/${'p'.repeat(600)}`]) {
+    const res = await request(`${base}${path}`, { headers: { origin: CONSOLE } })
+    t.equal(res.statusCode, 400, path.slice(0, 30))
+    t.equal(res.headers['access-control-allow-origin'], CONSOLE, 'readable by the console')
+    t.match(String(res.headers.vary), /Origin/)
+    t.match(res.json(), { success: false, error: String })
+    const other = await request(`${base}${path}`, { headers: { origin: 'http://evil.example' } })
+    t.equal(other.headers['access-control-allow-origin'], undefined, 'not by another origin')
+  }
+})
+
 t.test('an origin not in the list gets no CORS header: the browser refuses it', async (t) => {
   const { base, org } = await listening(t, CONSOLE)
   const pre = await preflight(base, `/v1/projects/${org.projectId}/invitations`, 'http://evil.example')

@@ -40,6 +40,11 @@ export interface ApplyOptions {
    * that organization (default true).
    */
   recordDocuments?: boolean
+  /**
+   * Leave users that exist as they are (default false: a document's name or image updates them).
+   * Users are shared by organizations: an organization's reset must not change another's members.
+   */
+  keepUsers?: boolean
 }
 
 /** Records the document an organization was made from, replacing the one it had. */
@@ -62,7 +67,7 @@ export function applyFixtures (db: Db, ids: IdGenerator, fixtures: LoadableFixtu
     if (last?.value === digest && opts.force !== true) {
       return { applied: false, organizationIds: [] }
     }
-    const loader = new Loader(tx, ids, now)
+    const loader = new Loader(tx, ids, now, opts.keepUsers === true)
     for (const entry of fixtures.permissions?.organization ?? []) loader.permission('ORGANIZATION', entry)
     for (const entry of fixtures.permissions?.project ?? []) loader.permission('PROJECT', entry)
     const documents = fixtures.organizations.map((org, i) => loader.organization(org, `organizations/${i}`))

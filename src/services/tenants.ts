@@ -185,7 +185,7 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
       immediate(sqlite, () => {
         tenants.delete(id)
         try {
-          applyFixtures(db, ids, fixtures, at, { force: true, recordDigest: false })
+          applyFixtures(db, ids, fixtures, at, { force: true, recordDigest: false, keepUsers: true })
         } catch (err) {
           if (err instanceof FixturesError) {
             throw new OrganizationDocumentError(`Organization ${id} cannot be made again from its document: ${err.message.replace(/^organizations\/0/, 'document')}`)

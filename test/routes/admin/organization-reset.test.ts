@@ -121,7 +121,7 @@ t.test('a reset makes the tenant again: the same ids, the same keys (the minted 
   t.same(await reads(app, tenant.apiKey, tenant.id), before, 'and changes nothing more')
 })
 
-t.test('a reset clears the organization\'s journal entries and its clock, its faults and its clock, not the other\'s', async (t) => {
+t.test('a reset clears the organization\'s journal entries, its faults and its clock, not the other\'s', async (t) => {
   const app = await build(t)
   const a = json(await app.inject({ method: 'POST', url: '/__admin/organizations', payload: { name: 'A', plan: 'TRIAL', trialEndsAt: iso(T0 + DAY), projects: [{ name: 'P' }] } })).data
   const b = json(await app.inject({ method: 'POST', url: '/__admin/organizations', payload: { name: 'B', plan: 'TRIAL', trialEndsAt: iso(T0 + DAY), projects: [{ name: 'P' }] } })).data
@@ -142,6 +142,21 @@ t.test('a reset clears the organization\'s journal entries and its clock, its fa
   t.same(json(await app.inject({ url: `/__admin/organizations/${b.id}/clock` })).data, { now: iso(T0 + 2 * DAY), frozen: true }, "B's clock is its own still")
   t.equal((await call(app, b.apiKey, 'POST', `/v1/projects/${b.projects[0].id}/invitations`, { emails: ['x@example.com'] })).statusCode, 403)
   t.same(json(await app.inject({ url: '/__admin/faults' })).data.map((f: { id: number }) => f.id), [kept.id, unscoped.id], "the fault scoped to A is gone; B's and the server-wide one stay")
+})
+
+t.test('a member shared with another organization keeps the name that organization shows', async (t) => {
+  const app = await build(t)
+  const create = async (name: string, person: string) => json(await app.inject({
+    method: 'POST', url: '/__admin/organizations', payload: { name, members: [{ email: 'alice@example.com', name: person, role: 'Admin' }] }
+  })).data
+  const a = await create('A', 'Alice from A')
+  const b = await create('B', 'Alice from B')
+  const namesIn = async (org: { apiKey: string }) => json(await call(app, org.apiKey, 'GET', '/v1/organization/members')).data.members
+    .map((m: { email: string, name: string | null }) => `${m.email} ${m.name}`)
+  const before = await namesIn(b)
+  t.same(before.filter((m: string) => m.startsWith('alice@')), ['alice@example.com Alice from B'])
+  t.equal((await reset(app, a.id)).statusCode, 200)
+  t.same(await namesIn(b), before, "B's members are as they were: users are shared, a reset of A does not rewrite them")
 })
 
 t.test('the re-made organization is applied at the time it was first made, whatever the clocks show', async (t) => {
