@@ -173,18 +173,18 @@ export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {
   }
 
   /** The clock operations, on the server clock (`/clock`) or on one organization's (`/organizations/<id>/clock`). */
-  const clockAt = (path: () => string) => ({
-    get: () => data<ClockState>('GET', path()),
+  const clockAt = (path: string) => ({
+    get: () => data<ClockState>('GET', path),
     /** Stops the clock, at the given time or where it is now. */
-    freeze: (at?: TimeInput) => data<ClockState>('POST', `${path()}/freeze`, at === undefined ? {} : { at: iso(at) }),
-    unfreeze: () => data<ClockState>('POST', `${path()}/unfreeze`, {}),
+    freeze: (at?: TimeInput) => data<ClockState>('POST', `${path}/freeze`, at === undefined ? {} : { at: iso(at) }),
+    unfreeze: () => data<ClockState>('POST', `${path}/unfreeze`, {}),
     /** Jumps to a time, staying frozen or running as it was. */
-    set: (to: TimeInput) => data<ClockState>('POST', `${path()}/set`, { to: iso(to) }),
+    set: (to: TimeInput) => data<ClockState>('POST', `${path}/set`, { to: iso(to) }),
     /** Milliseconds, or a duration such as "90s", "15m", "36h", "31d", "500ms". */
-    advance: (msOrDuration: number | string) => data<ClockState>('POST', `${path()}/advance`,
+    advance: (msOrDuration: number | string) => data<ClockState>('POST', `${path}/advance`,
       typeof msOrDuration === 'number' ? { ms: msOrDuration } : { by: msOrDuration }),
     /** The server clock: back to the boot state (frozen at the configured time, or real time). An organization's: it follows the server clock again. */
-    reset: () => data<ClockState>('POST', `${path()}/reset`, {})
+    reset: () => data<ClockState>('POST', `${path}/reset`, {})
   })
 
   return {
@@ -202,7 +202,7 @@ export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {
       /** Makes the organization again from the document that made it: same ids, same keys; its clock follows the server's again. */
       reset: (id: string) => data<ResetOrganization>('POST', `${organizationPath(id)}/reset`, {}),
       /** One organization's clock: the first freeze, unfreeze, set or advance gives it its own, apart from the server clock. */
-      clock: (id: string) => clockAt(() => `${organizationPath(id)}/clock`)
+      clock: (id: string) => clockAt(`${organizationPath(id)}/clock`)
     },
 
     reset: (options: ResetOptions = {}) => data<ResetResult>('POST', '/reset', options),
@@ -214,7 +214,7 @@ export function createAdminClient (baseUrl: string, opts: AdminClientOptions = {
       import: (doc: Snapshot) => data<SnapshotImportResult>('POST', '/snapshot', doc)
     },
 
-    clock: clockAt(() => '/clock'),
+    clock: clockAt('/clock'),
 
     outbox: {
       list: (filter?: OutboxFilter) => data<OutboxEmail[]>('GET', `/outbox${queryString(filter)}`),

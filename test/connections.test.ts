@@ -3,14 +3,20 @@
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import t from 'tap'
-import { build } from './helpers/build.js'
+import { build, type TeardownTarget } from './helpers/build.js'
 
-t.test('a connection that sent nothing is closed with the server', async (t) => {
+/** A listening app and a client connection to it. */
+async function connected (t: TeardownTarget) {
   const app = await build(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
-  const silent = connect(port, '127.0.0.1')
-  await once(silent, 'connect')
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  return { app, socket }
+}
+
+t.test('a connection that sent nothing is closed with the server', async (t) => {
+  const { app, socket: silent } = await connected(t)
   const ended = once(silent, 'close')
   const started = performance.now()
   await app.close()
@@ -23,11 +29,7 @@ t.test('a connection that sent nothing is closed with the server', async (t) => 
 })
 
 t.test('a connection that carried a request is left to Node: its answer arrives whole', async (t) => {
-  const app = await build(t)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as { port: number }
-  const client = connect(port, '127.0.0.1')
-  await once(client, 'connect')
+  const { app, socket: client } = await connected(t)
   let answer = ''
   client.setEncoding('utf8')
   client.on('data', (chunk: string) => { answer += chunk })

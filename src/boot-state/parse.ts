@@ -10,10 +10,14 @@ export class FixturesError extends Error {
   override name = 'FixturesError'
 }
 
-// Compiled on first use: a server started on an existing database (or with the demo) never needs it.
+// Made on first use: a server started on an existing database (or with the demo) never needs it.
+let ajv: Ajv | undefined
+const compile = <T> (schema: object): ValidateFunction<T> =>
+  (ajv ??= withFormats(new Ajv({ allErrors: true, strict: false }))).compile<T>(schema)
+
 let validateFixtures: ValidateFunction<Fixtures> | undefined
 function fixturesValidator (): ValidateFunction<Fixtures> {
-  return (validateFixtures ??= withFormats(new Ajv({ allErrors: true, strict: false })).compile<Fixtures>(FixturesSchema))
+  return (validateFixtures ??= compile<Fixtures>(FixturesSchema))
 }
 
 /**
@@ -81,7 +85,7 @@ export function parseStoredOrganization (text: string, source: string): StoredOr
   } catch {
     throw new FixturesError(`${source} is not JSON`)
   }
-  const validate = (validateStored ??= withFormats(new Ajv({ allErrors: true, strict: false })).compile<StoredOrganization>(StoredOrganizationSchema))
+  const validate = (validateStored ??= compile<StoredOrganization>(StoredOrganizationSchema))
   if (!validate(doc)) {
     const detail = (validate.errors ?? []).slice(0, 3)
       .map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? ''}`).join('; ')

@@ -121,23 +121,24 @@ export class Faults {
     return this.#pending
   }
 
-  remove (id: number): boolean {
+  /** Removes the faults `drop` names; how many. */
+  #removeWhere (drop: (fault: Stored) => boolean): number {
     const before = this.#faults.length
-    this.#faults = this.#faults.filter((f) => f.id !== id)
-    return this.#faults.length < before
+    this.#faults = this.#faults.filter((f) => !drop(f))
+    return before - this.#faults.length
+  }
+
+  remove (id: number): boolean {
+    return this.#removeWhere((f) => f.id === id) > 0
   }
 
   clear (): number {
-    const n = this.#faults.length
-    this.#faults = []
-    return n
+    return this.#removeWhere(() => true)
   }
 
   /** Removes the faults scoped to one organization (its reset); how many. */
   clearOrganization (organizationId: string): number {
-    const before = this.#faults.length
-    this.#faults = this.#faults.filter((f) => f.organizationId !== organizationId)
-    return before - this.#faults.length
+    return this.#removeWhere((f) => f.organizationId === organizationId)
   }
 
   /** Removes every fault and numbers the next from 1 again (a reset). */
@@ -168,7 +169,7 @@ export class Faults {
     fault.hits++
     if (fault.remaining !== null) {
       fault.remaining--
-      if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault)
+      if (fault.remaining === 0) this.#removeWhere((f) => f === fault)
     }
     const windowEnd = fault.rateLimit === null ? null : fault.window!.start + fault.rateLimit.windowMs
     return {

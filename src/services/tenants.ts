@@ -32,6 +32,22 @@ const constraintOf = (err: unknown): string | null => {
     : null
 }
 
+/**
+ * Runs an apply of one organization's document, turning its refusals into the control API's
+ * errors: a document the loader refuses (its message, the organization's path named `at`), and an
+ * id in it that another row already has (the constraint named).
+ */
+function refusing (apply: () => void, at: string, refused: (message: string) => Error, taken: (constraint: string) => Error): void {
+  try {
+    apply()
+  } catch (err) {
+    if (err instanceof FixturesError) throw refused(err.message.replace(/^organizations\/0/, at))
+    const constraint = constraintOf(err)
+    if (constraint !== null) throw taken(constraint)
+    throw err
+  }
+}
+
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString()
 
 export interface TenantServiceDeps {
@@ -126,16 +142,11 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
         if (taken !== null) {
           throw new OrganizationTakenError(taken.id === id ? `An organization with id ${id} already exists` : `An organization named "${org.name}" already exists`)
         }
-        try {
-          // The document is recorded as applied (organization_documents), keys as stored, minted ones too.
-          applyFixtures(db, ids, { organizations: [org] }, clocks.server.now(), { force: true, recordDigest: false })
-        } catch (err) {
-          if (err instanceof FixturesError) throw new BadDocumentError(err.message.replace(/^organizations\/0/, 'body'))
-          // An id given in the document (a role's, a policy's...) that another row already has.
-          const constraint = constraintOf(err)
-          if (constraint !== null) throw new OrganizationTakenError(`An id in the document is already in use (${constraint})`)
-          throw err
-        }
+        // The document is recorded as applied (organization_documents), keys as stored, minted ones too.
+        // An id it gives (a role's, a policy's...) that another row already has is a 409.
+        refusing(() => applyFixtures(db, ids, { organizations: [org] }, clocks.server.now(), { force: true, recordDigest: false }), 'body',
+          (message) => new BadDocumentError(message),
+          (constraint) => new OrganizationTakenError(`An id in the document is already in use (${constraint})`))
         return id
       })
       const id = make()
@@ -184,16 +195,10 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
       const { fixtures, at } = documentFor(requireRow(id))
       immediate(sqlite, () => {
         tenants.delete(id)
-        try {
-          applyFixtures(db, ids, fixtures, at, { force: true, recordDigest: false, keepUsers: true })
-        } catch (err) {
-          if (err instanceof FixturesError) {
-            throw new OrganizationDocumentError(`Organization ${id} cannot be made again from its document: ${err.message.replace(/^organizations\/0/, 'document')}`)
-          }
-          const constraint = constraintOf(err)
-          if (constraint !== null) throw new OrganizationDocumentError(`Organization ${id} cannot be made again from its document: an id in it is now in use (${constraint})`)
-          throw err
-        }
+        const cannot = `Organization ${id} cannot be made again from its document`
+        refusing(() => applyFixtures(db, ids, fixtures, at, { force: true, recordDigest: false, keepUsers: true }), 'document',
+          (message) => new OrganizationDocumentError(`${cannot}: ${message}`),
+          (constraint) => new OrganizationDocumentError(`${cannot}: an id in it is now in use (${constraint})`))
       })()
       clocks.drop(id)
       return {

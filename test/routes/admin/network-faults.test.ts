@@ -176,9 +176,9 @@ t.test('hang: the client gives up, the server lets go of the request', async (t)
   const after = await v1(s, o.key)
   t.equal(after.status, 200, 'then the real answer')
   await after.arrayBuffer()
-  // After its abort, fetch opened a spare connection and sent nothing on it; Node's close would
-  // wait for it up to headersTimeout (60 s and more). src/plugins/connections.ts ends it: a hang
-  // guard with room to spare, not a speed target.
+  // The aborted requests' connections are gone or idle: nothing they left holds the close (a
+  // connection that never sent a request is test/connections.test.ts's). A hang guard with room to
+  // spare, not a speed target.
   const closing = performance.now()
   await s.app.close()
   const took = performance.now() - closing
