@@ -7,7 +7,7 @@ import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import t from 'tap'
-import connections from '../src/plugins/connections.js'
+import connections, { DRAIN_LIMITS, type DrainLimits } from '../src/plugins/connections.js'
 import { DEMO_ORG_KEY } from '../src/boot-state/demo.js'
 import { build, type TeardownTarget } from './helpers/build.js'
 import { startServer, workspace } from './helpers/server-process.js'
@@ -97,7 +97,7 @@ t.test('a real server process: an answer sent before a large body has arrived re
 })
 
 /** A bare app with the plugin and one route answering 401 before any body is read. */
-async function early (t: TeardownTarget, drain: { bytes: number, idleMs: number }) {
+async function early (t: TeardownTarget, drain: DrainLimits) {
   const app = Fastify()
   await app.register(connections, { drain })
   app.addHook('onRequest', async (_request, reply) => reply.code(401).send({ success: false, error: 'no' }))
@@ -118,12 +118,12 @@ async function early (t: TeardownTarget, drain: { bytes: number, idleMs: number 
     while (!answer.startsWith('HTTP/1.1')) await once(socket, 'data')
     return answer
   }
-  return { socket, answered, port }
+  return { app, socket, answered, port }
 }
 
 t.test('the answer waits for the body, chunk by chunk, and no longer than the drain limits', async (t) => {
   t.test('the body arrives in pieces: the answer comes after the last', async (t) => {
-    const { socket, answered } = await early(t, { bytes: 1024 * 1024, idleMs: 2000 })
+    const { socket, answered } = await early(t, { bytes: 1024 * 1024, idleMs: 2000, totalMs: 10_000 })
     let sent = 0
     let done = false
     answered().then(() => { done = true }, () => {})
@@ -137,13 +137,13 @@ t.test('the answer waits for the body, chunk by chunk, and no longer than the dr
     t.match(await answered(), /^HTTP\/1\.1 401/, 'answered once all of it arrived')
   })
   t.test('more than the byte limit: answered without the rest', async (t) => {
-    const { socket, answered } = await early(t, { bytes: 10_000, idleMs: 5000 })
+    const { socket, answered } = await early(t, { bytes: 10_000, idleMs: 5000, totalMs: 10_000 })
     socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n')
     socket.write('x'.repeat(20_000))
     t.match(await answered(), /^HTTP\/1\.1 401/, 'answered with 20 000 of 1 000 000 bytes sent')
   })
   t.test('a client that stalls mid-body: answered once the idle limit passes', async (t) => {
-    const { socket, answered } = await early(t, { bytes: 1024 * 1024, idleMs: 300 })
+    const { socket, answered } = await early(t, { bytes: 1024 * 1024, idleMs: 300, totalMs: 10_000 })
     socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n')
     socket.write('x'.repeat(1000))
     const started = performance.now()
@@ -152,8 +152,82 @@ t.test('the answer waits for the body, chunk by chunk, and no longer than the dr
     // At least the idle limit; the upper bound is a hang guard (Node's own requestTimeout is 60 s).
     t.ok(took >= 250 && took < 10_000, `answered after ${took.toFixed(0)} ms of silence`)
   })
-  t.test('the default limits are what the plugin documents', async (t) => {
-    const { DRAIN_LIMITS } = await import('../src/plugins/connections.js')
-    t.same(DRAIN_LIMITS, { bytes: 64 * 1024 * 1024, idleMs: 1000 })
+  t.test('a client that sends slowly: answered once the total limit passes', async (t) => {
+    const { socket, answered } = await early(t, { bytes: 1024 * 1024, idleMs: 300, totalMs: 600 })
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n')
+    const got = { answer: '' }
+    answered().then((text) => { got.answer = text }, () => {})
+    const started = performance.now()
+    // 100 bytes every 50 ms: never idle for 300 ms, and 10 000 bytes short of the end after 5 s.
+    while (got.answer === '' && performance.now() - started < 5000) {
+      socket.write('x'.repeat(100))
+      await sleep(50)
+    }
+    const took = performance.now() - started
+    t.match(got.answer, /^HTTP\/1\.1 401/, 'answered while the client was still sending')
+    t.ok(took >= 550 && took < 5000, `after ${took.toFixed(0)} ms`)
   })
+  t.test('closing the server cuts a drain short: its answer is sent at once', async (t) => {
+    const { app, socket, answered } = await early(t, { bytes: 1024 * 1024, idleMs: 5000, totalMs: 60_000 })
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n')
+    const trickle = setInterval(() => socket.write('x'.repeat(100)), 50)
+    t.teardown(() => clearInterval(trickle))
+    await sleep(200)
+    const started = performance.now()
+    const closed = app.close()
+    t.match(await answered(), /^HTTP\/1\.1 401/)
+    const took = performance.now() - started
+    // Without the cut, the answer waits for the 60 s total limit.
+    t.ok(took < 3000, `answered ${took.toFixed(0)} ms after close() began`)
+    clearInterval(trickle)
+    socket.destroy()
+    await closed
+  })
+  t.test('the default limits are what the plugin documents', async (t) => {
+    t.same(DRAIN_LIMITS, { bytes: 64 * 1024 * 1024, idleMs: 1000, totalMs: 5000 })
+  })
+})
+
+/** The app on a listening port and a raw client socket to it, its answer collected. */
+async function rawClient (t: TeardownTarget) {
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  t.teardown(() => { socket.destroy() })
+  socket.on('error', () => {})
+  const got = { text: '' }
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => { got.text += chunk })
+  return { app, socket, got }
+}
+
+t.test('a client that leaves while its body is read got no answer, and is journaled as one (499)', async (t) => {
+  const { app, socket } = await rawClient(t)
+  socket.write('POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000\r\n\r\n' + 'x'.repeat(1000))
+  await sleep(200)
+  socket.destroy()
+  let entries: Array<{ method: string, path: string, status: number }> = []
+  for (let i = 0; i < 50 && entries.length === 0; i++) {
+    await sleep(20)
+    entries = (await app.inject({ method: 'GET', url: '/__admin/journal' })).json<{ data: typeof entries }>().data
+  }
+  t.same(entries.map((e) => [e.method, e.path, e.status]), [['POST', '/v1/projects', 499]])
+})
+
+t.test('a hang fault and a client still sending: closing the server answers it 503 at once', async (t) => {
+  const { app, socket, got } = await rawClient(t)
+  const fault = await app.inject({ method: 'POST', url: '/__admin/faults', payload: { path: '/v1/**', action: 'hang' } })
+  t.equal(fault.statusCode, 201)
+  socket.write('POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n')
+  const trickle = setInterval(() => socket.write('x'.repeat(100)), 50)
+  t.teardown(() => clearInterval(trickle))
+  await sleep(300)
+  const started = performance.now()
+  await app.close()
+  const took = performance.now() - started
+  t.ok(took < 3000, `closed in ${took.toFixed(0)} ms`)
+  for (let i = 0; i < 50 && got.text === ''; i++) await sleep(20)
+  t.match(got.text, /^HTTP\/1\.1 503/, 'the held request got its 503')
 })

@@ -9,7 +9,7 @@ import { UnsupportedEncodingError } from '../errors.js'
  * `application/octet-stream` and axios `application/x-www-form-urlencoded`. The vendor's OpenAPI
  * declares no body for those operations, so a body sent to one is not read at all: neither parsed
  * nor checked against its Content-Type or Content-Encoding (docs/decisions.md,
- * "Body-less operations"), whatever its size: Node discards it once the answer is sent. Unknown
+ * "Body-less operations"), whatever its size: it is thrown away (src/plugins/connections.ts). Unknown
  * routes read no body either: they answer 404 whatever was sent.
  *
  * The hooks are attached per route when the route is added, so a GET (whose body Fastify never

@@ -2,16 +2,24 @@
 // not held by a connection that never carried a request.
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
+import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 
-/** How much more of a body the server reads, and how long it waits for its next chunk, before answering anyway. */
+/** How much more of a body the server reads, and for how long, before it answers anyway. */
 export interface DrainLimits {
+  /** Bytes read past the answer's decision. */
   bytes: number
+  /** Time without a chunk. */
   idleMs: number
+  /** Time in all. */
+  totalMs: number
 }
 
-/** The largest body accepted (a snapshot import) is read whole; a client that stalls holds an answer a second. */
-export const DRAIN_LIMITS: DrainLimits = { bytes: 64 * 1024 * 1024, idleMs: 1000 }
+/**
+ * The largest body accepted (a snapshot import) is read whole; a client that stalls holds an
+ * answer a second, one that sends slowly five seconds.
+ */
+export const DRAIN_LIMITS: DrainLimits = { bytes: 64 * 1024 * 1024, idleMs: 1000, totalMs: 5000 }
 
 export interface ConnectionsOptions {
   /** DRAIN_LIMITS unless given. */
@@ -19,24 +27,57 @@ export interface ConnectionsOptions {
 }
 
 /**
- * Reads and discards the rest of a request body, until its end, `bytes` more, or `idleMs`
- * without a chunk.
+ * The status the journal records for requests that got no answer: a reset (nginx's 444, "no
+ * response"), and a request whose client left before its answer (nginx's 499, "client closed
+ * request"): a hung one, or one whose body was being read.
  */
-function drain (raw: IncomingMessage, limits: DrainLimits): Promise<void> {
+export const RESET_STATUS = 444
+export const GAVE_UP_STATUS = 499
+
+/** An error as a write on a closed connection meets it. */
+export function unanswered (message: string): Error {
+  return Object.assign(new Error(message), { code: 'ECONNRESET' })
+}
+
+/**
+ * Runs the onResponse hooks (the journal) for a response that ended with no answer. Fastify runs
+ * them when a response finishes or fails, but a connection closed before anything was written
+ * only closes the response: this reports the failure a write on it would have met. With no
+ * listener left (no journal and no logger, or one that already heard of it) nothing is reported.
+ */
+export function reportUnanswered (reply: FastifyReply, message: string): void {
+  if (reply.raw.listenerCount('error') > 0) reply.raw.emit('error', unanswered(message))
+}
+
+/** How a drain ended: the body's end, a limit or the server closing, or the client leaving. */
+type Drained = 'read' | 'cut' | 'gone'
+
+/**
+ * Reads and discards the rest of a request body, until its end, a limit, `stop` being called
+ * (kept in `running` meanwhile), or the client closing the connection.
+ */
+function drain (raw: IncomingMessage, limits: DrainLimits, running: Set<() => void>): Promise<Drained> {
   return new Promise((resolve) => {
     let seen = 0
-    const done = () => {
+    const finish = (how: Drained) => {
       clearTimeout(idle)
-      raw.off('data', onData).off('end', done).off('close', done).off('error', done)
-      resolve()
+      clearTimeout(total)
+      running.delete(stop)
+      raw.off('data', onData).off('end', onEnd).off('close', onGone).off('error', onGone)
+      resolve(how)
     }
-    const idle = setTimeout(done, limits.idleMs)
+    const stop = () => finish('cut')
+    const onEnd = () => finish('read')
+    const onGone = () => finish(raw.complete ? 'read' : 'gone')
+    const idle = setTimeout(stop, limits.idleMs)
+    const total = setTimeout(stop, limits.totalMs)
     const onData = (chunk: Buffer) => {
       seen += chunk.length
-      if (seen > limits.bytes) done()
+      if (seen > limits.bytes) stop()
       else idle.refresh()
     }
-    raw.on('data', onData).once('end', done).once('close', done).once('error', done)
+    running.add(stop)
+    raw.on('data', onData).once('end', onEnd).once('close', onGone).once('error', onGone)
     raw.resume()
   })
 }
@@ -49,12 +90,21 @@ export default fp<ConnectionsOptions>(async (app, opts) => {
   // client's next write fails (EPIPE) and the 413 or 401 is lost, one time in six for a 2 MiB
   // body. So the rest of the body is read first, as a server behind a proxy would have it.
   // (`complete` is Node's: app.inject's requests have none, and nothing to drain. A callback
-  // hook, not an async one: the common case costs no promise.)
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    if (request.raw.complete !== false || request.raw.destroyed) return done(null, payload)
-    drain(request.raw, limits).then(() => done(null, payload), done)
+  // hook, not an async one: the common case costs no promise.) A client that leaves meanwhile got
+  // no answer, and is journaled and logged as one (499). Closing the server cuts every drain short
+  // and starts none, so none holds a shutdown.
+  const running = new Set<() => void>()
+  let closing = false
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (closing || request.raw.complete !== false || request.raw.destroyed) return done(null, payload)
+    drain(request.raw, limits, running).then((how) => {
+      if (how === 'gone') {
+        reply.code(GAVE_UP_STATUS)
+        reportUnanswered(reply, 'The client closed the connection before its answer was sent')
+      }
+      done(null, payload)
+    }).catch(done)
   })
-
   // A client that aborts a request often opens a spare connection at once and sends nothing on it
   // (undici does). Node's closeIdleConnections() leaves such a connection open, so close(), and
   // with it SIGTERM, would wait for the client or for headersTimeout (60 s, then up to 30 s more).
@@ -67,6 +117,8 @@ export default fp<ConnectionsOptions>(async (app, opts) => {
   })
   app.server.on('request', (request: { socket: Socket }) => fresh.delete(request.socket))
   app.addHook('preClose', async () => {
+    closing = true
+    for (const stop of running) stop()
     for (const socket of fresh) socket.destroy()
     fresh.clear()
   })

@@ -12,6 +12,7 @@ import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
 import type { FAULT_ACTIONS, FaultSchema } from '../schemas/admin.js'
 import { envelope } from '../errors.js'
 import { isVendorUrl } from '../prefixes.js'
+import { GAVE_UP_STATUS, RESET_STATUS, reportUnanswered, unanswered } from './connections.js'
 
 /** reset: no answer, the connection closed; hang: no answer until the client gives up; malformed: a body that is not JSON. */
 export type FaultAction = typeof FAULT_ACTIONS[number]
@@ -207,27 +208,6 @@ export function malformedBody (status: number): string {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
-
-/**
- * The status the journal records for requests that got no answer: a reset (nginx's 444, "no
- * response"), and a hung request whose client gave up (nginx's 499, "client closed request").
- */
-export const RESET_STATUS = 444
-export const GAVE_UP_STATUS = 499
-
-/**
- * Runs the onResponse hooks (the journal) for a response that ended with no answer. Fastify runs
- * them when a response finishes or fails, but a connection closed before anything was written
- * only closes the response: this reports the failure a write on it would have met. With no
- * listener left (no journal and no logger, or one that already heard of it) nothing is reported.
- */
-function reportUnanswered (reply: FastifyReply, message: string): void {
-  if (reply.raw.listenerCount('error') > 0) reply.raw.emit('error', unanswered(message))
-}
-
-function unanswered (message: string): Error {
-  return Object.assign(new Error(message), { code: 'ECONNRESET' })
-}
 
 /**
  * Closes the connection at once, with a TCP reset where the socket is TCP (the client sees
