@@ -5,21 +5,40 @@ import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
 import connections, { DRAIN_LIMITS, type DrainLimits } from '../src/plugins/connections.js'
 import { DEMO_ORG_KEY } from '../src/boot-state/demo.js'
 import { build, type TeardownTarget } from './helpers/build.js'
 import { startServer, workspace } from './helpers/server-process.js'
 
-/** A listening app and a client connection to it. */
-async function connected (t: TeardownTarget) {
-  const app = await build(t)
+/** A raw client connection to the app, listening on a free port, and what it has been sent. */
+async function socketTo (t: TeardownTarget, app: FastifyInstance) {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
-  return { app, socket }
+  // Before the app closes: it would wait for a request the client never finishes.
+  t.teardown(() => { socket.destroy() })
+  socket.on('error', () => {})
+  const got = { text: '' }
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => { got.text += chunk })
+  const closed = once(socket, 'close')
+  /** What it was sent, once that matches the pattern or the connection has closed. */
+  const until = async (pattern: RegExp) => {
+    while (!pattern.test(got.text) && !socket.destroyed) await Promise.race([once(socket, 'data'), closed])
+    return got.text
+  }
+  /** Resolves once the answer's status line has arrived (or the connection closed without it). */
+  const answered = () => until(/^HTTP\/1\.1 /)
+  return { socket, until, answered }
+}
+
+/** A listening app and a client connection to it. */
+async function connected (t: TeardownTarget) {
+  const app = await build(t)
+  return { app, ...await socketTo(t, app) }
 }
 
 t.test('a connection that sent nothing is closed with the server', async (t) => {
@@ -36,12 +55,9 @@ t.test('a connection that sent nothing is closed with the server', async (t) => 
 })
 
 t.test('a connection that carried a request is left to Node: its answer arrives whole', async (t) => {
-  const { app, socket: client } = await connected(t)
-  let answer = ''
-  client.setEncoding('utf8')
-  client.on('data', (chunk: string) => { answer += chunk })
+  const { app, socket: client, until } = await connected(t)
   client.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n')
-  while (!answer.includes('"status":"ok"')) await once(client, 'data')
+  const answer = await until(/"status":"ok"/)
   await app.close()
   t.match(answer, /^HTTP\/1\.1 200 OK/)
 })
@@ -103,22 +119,7 @@ async function early (t: TeardownTarget, drain: DrainLimits) {
   app.addHook('onRequest', async (_request, reply) => reply.code(401).send({ success: false, error: 'no' }))
   app.post('/', async () => ({ success: true }))
   t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as { port: number }
-  const socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  // Before the app closes: it would wait for the request the client never finishes.
-  t.teardown(() => { socket.destroy() })
-  socket.on('error', () => {})
-  let answer = ''
-  socket.setEncoding('utf8')
-  socket.on('data', (chunk: string) => { answer += chunk })
-  /** Resolves once the answer's status line has arrived. */
-  const answered = async () => {
-    while (!answer.startsWith('HTTP/1.1')) await once(socket, 'data')
-    return answer
-  }
-  return { app, socket, answered, port }
+  return { app, ...await socketTo(t, app) }
 }
 
 t.test('the answer waits for the body, chunk by chunk, and no longer than the drain limits', async (t) => {
@@ -188,23 +189,8 @@ t.test('the answer waits for the body, chunk by chunk, and no longer than the dr
   })
 })
 
-/** The app on a listening port and a raw client socket to it, its answer collected. */
-async function rawClient (t: TeardownTarget) {
-  const app = await build(t)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as { port: number }
-  const socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  t.teardown(() => { socket.destroy() })
-  socket.on('error', () => {})
-  const got = { text: '' }
-  socket.setEncoding('utf8')
-  socket.on('data', (chunk: string) => { got.text += chunk })
-  return { app, socket, got }
-}
-
 t.test('a client that leaves while its body is read got no answer, and is journaled as one (499)', async (t) => {
-  const { app, socket } = await rawClient(t)
+  const { app, socket } = await connected(t)
   socket.write('POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3000\r\n\r\n' + 'x'.repeat(1000))
   await sleep(200)
   socket.destroy()
@@ -217,7 +203,7 @@ t.test('a client that leaves while its body is read got no answer, and is journa
 })
 
 t.test('a hang fault and a client still sending: closing the server answers it 503 at once', async (t) => {
-  const { app, socket, got } = await rawClient(t)
+  const { app, socket, answered } = await connected(t)
   const fault = await app.inject({ method: 'POST', url: '/__admin/faults', payload: { path: '/v1/**', action: 'hang' } })
   t.equal(fault.statusCode, 201)
   socket.write('POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n')
@@ -228,6 +214,5 @@ t.test('a hang fault and a client still sending: closing the server answers it 5
   await app.close()
   const took = performance.now() - started
   t.ok(took < 3000, `closed in ${took.toFixed(0)} ms`)
-  for (let i = 0; i < 50 && got.text === ''; i++) await sleep(20)
-  t.match(got.text, /^HTTP\/1\.1 503/, 'the held request got its 503')
+  t.match(await answered(), /^HTTP\/1\.1 503/, 'the held request got its 503')
 })
