@@ -4,7 +4,7 @@
 // file at a time (a cold start read and linked some 940 modules, 700 of them typebox's). One
 // bundle per entry, its lazily imported parts split into chunks, loads in a fraction of that. The
 // library entry (dist/index.js, with its .d.ts) stays tsc's file-per-module output for embedders.
-import { rmSync } from 'node:fs'
+import { cpSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -39,6 +39,13 @@ const result = await build({
   logLevel: 'warning',
   metafile: true
 })
+
+// The console's templates and assets are files read at run time (src/console/files.ts finds them
+// under dist/console once built).
+for (const folder of ['views', 'public']) {
+  rmSync(`${root}dist/console/${folder}`, { recursive: true, force: true })
+  cpSync(`${root}src/console/${folder}`, `${root}dist/console/${folder}`, { recursive: true })
+}
 
 const outputs = Object.entries(result.metafile.outputs)
 const bytes = outputs.reduce((n, [, output]) => n + output.bytes, 0)
