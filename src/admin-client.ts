@@ -53,7 +53,11 @@ export interface SnapshotImportResult {
 
 export type ClockState = Static<typeof ClockSchema>
 
-/** A recorded invitation email; `token` is what the invitee's accept and decline links carry. */
+/**
+ * A recorded invitation email, rendered as the service would send it: `subject`, `text`, `html`, and
+ * `acceptUrl` (the invitee page, `<public URL>/invite/<token>`); `token` is what that link carries,
+ * for `invitations.accept` and `invitations.decline`.
+ */
 export type OutboxEmail = Static<typeof OutboxEmailSchema>
 
 export type InvitationKind = OutboxEmail['kind']

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { PACKAGE_ROOT } from './paths.js'
+import { publicBaseUrl } from './public-url.js'
 import { EARLIEST_ISO_MS, LATEST_ISO_MS } from './schemas/common.js'
 
 /**
@@ -43,7 +44,15 @@ export const ConfigSchema = Type.Object({
   CONFIDENT_MOCK_CORS: Type.Optional(Type.String({
     minLength: 1,
     description: 'Answer browsers from these origins (comma-separated, e.g. http://localhost:5173), or * for any; unset, no CORS'
-  }))
+  })),
+  CONFIDENT_MOCK_PUBLIC_URL: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'The base URL invitees reach this server at, for the links in emails (http or https, may end in a path such as https://example.test/mock); unset, the address it listens on'
+  })),
+  CONFIDENT_MOCK_CONSOLE: Type.Enum(['on', 'off'], {
+    default: 'on',
+    description: 'The browser console at / and the invitee page the emails link to; off serves neither (the API only)'
+  })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -60,7 +69,9 @@ export const CLI_FLAGS = {
   'admin-token': 'CONFIDENT_MOCK_ADMIN_TOKEN',
   'journal-size': 'CONFIDENT_MOCK_JOURNAL_SIZE',
   clock: 'CONFIDENT_MOCK_CLOCK',
-  cors: 'CONFIDENT_MOCK_CORS'
+  cors: 'CONFIDENT_MOCK_CORS',
+  'public-url': 'CONFIDENT_MOCK_PUBLIC_URL',
+  console: 'CONFIDENT_MOCK_CONSOLE'
 } as const satisfies Record<string, keyof Config>
 
 /**
@@ -101,6 +112,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     throw new Error(`CONFIDENT_MOCK_CLOCK must fall within years 0000-9999 once in UTC: ${config.CONFIDENT_MOCK_CLOCK}`)
   }
   if (config.CONFIDENT_MOCK_CORS !== undefined) corsOrigins(config.CONFIDENT_MOCK_CORS)
+  // Stored as links are made from it: normalized, without trailing slash.
+  if (config.CONFIDENT_MOCK_PUBLIC_URL !== undefined) config.CONFIDENT_MOCK_PUBLIC_URL = publicBaseUrl(config.CONFIDENT_MOCK_PUBLIC_URL)
   return config
 }
 

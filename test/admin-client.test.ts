@@ -201,9 +201,21 @@ t.test('outbox.list and outbox.clear, with filters; invitations.accept and decli
   const all = await s.admin.outbox.list({ organizationId: org.id })
   t.same(all.map((e) => [e.kind, e.to]), [['PROJECT', 'ann@example.com'], ['PROJECT', 'bob@example.com'], ['ORGANIZATION', 'cat@example.com']])
   const ann = all[0]!
-  t.same({ ...ann, id: 0, token: '' }, {
-    id: 0, kind: 'PROJECT', to: 'ann@example.com', organizationId: org.id, projectId, invitationId: invited.body.data.invitations[0].id, token: '', sentAt: BOOT
+  t.same({ ...ann, id: 0, token: '', text: '', html: '' }, {
+    id: 0,
+    kind: 'PROJECT',
+    to: 'ann@example.com',
+    organizationId: org.id,
+    projectId,
+    invitationId: invited.body.data.invitations[0].id,
+    token: '',
+    sentAt: BOOT,
+    subject: 'You\'re invited to join Web in Mailer on Confident AI',
+    text: '',
+    html: '',
+    acceptUrl: `${s.url}/invite/${ann.token}`
   })
+  t.ok(ann.text.includes(`\n${ann.acceptUrl}\n`), 'the text carries the link')
   t.same((await s.admin.outbox.list({ to: 'bob@example.com' })).map((e) => e.to), ['bob@example.com'])
   t.same((await s.admin.outbox.list({ kind: 'ORGANIZATION', organizationId: org.id })).map((e) => e.to), ['cat@example.com'])
   t.same((await s.admin.outbox.list({ projectId })).map((e) => e.to), ['ann@example.com', 'bob@example.com'])

@@ -1,6 +1,7 @@
 // The services plugin: decorates the app with every service the composition root (src/services/index.ts) builds.
 import fp from 'fastify-plugin'
 import type { Fixtures } from '../boot-state/schema.js'
+import type { PublicUrlResolver } from '../public-url.js'
 import { buildServices, type Services } from '../services/index.js'
 
 declare module 'fastify' {
@@ -11,11 +12,13 @@ declare module 'fastify' {
 export interface ServicesPluginOptions {
   /** A fixtures file to read at boot, or a document given directly (tests, the embeddable API). */
   fixtures?: string | Fixtures | undefined
+  /** The server's public base URL, for the links in emails (src/public-url.ts). */
+  publicUrl: PublicUrlResolver
 }
 
 export default fp<ServicesPluginOptions>(async (app, opts) => {
   const services = buildServices({
-    db: app.db, sqlite: app.sqlite, ids: app.ids, tokens: app.tokens, commits: app.commits, clock: app.clock, fixtures: opts.fixtures
+    db: app.db, sqlite: app.sqlite, ids: app.ids, tokens: app.tokens, commits: app.commits, clock: app.clock, fixtures: opts.fixtures, publicUrl: opts.publicUrl
   })
   for (const [name, service] of Object.entries(services) as Array<[string, unknown]>) app.decorate(name, service)
 }, { name: 'services', dependencies: ['db', 'clock'] })

@@ -98,7 +98,11 @@ export const OutboxEmailSchema = Type.Object({
   projectId: Type.Union([Type.String(), Type.Null()]),
   invitationId: Type.Integer(),
   token: Type.String({ description: 'What the email link carries: POST it to /__admin/invitations/accept or /decline' }),
-  sentAt: Iso
+  sentAt: Iso,
+  subject: Type.String({ description: 'The subject line: the project (for a project invitation) and the organization, by their names now' }),
+  text: Type.String({ description: 'The plain-text body: organization, project and role (the default role when the invitation names none; no role when the invitation is gone), the link on a line of its own' }),
+  html: Type.String({ description: 'The HTML body: a complete document with inline styles, no script or external resource, every name escaped; the link as a button' }),
+  acceptUrl: Type.String({ description: 'The one link, <public URL>/invite/<token>: the invitee page, which shows the invitation with Accept and Decline (opening it changes nothing)' })
 })
 
 export const Deleted = Success(Type.Object({ deleted: Type.Integer() }))

@@ -15,13 +15,13 @@ import {
 } from '../errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
 
-import type { InvitationRow, InvitationsRepository } from '../repositories/invitations.js'
+import type { InvitationRow, InvitationsRepository, OwnedInvitationRow } from '../repositories/invitations.js'
 import type { PeopleRepository } from '../repositories/people.js'
 import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
 import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../rules.js'
-import { OWNER_ROLE, type Caller, type RoleScope } from '../domain.js'
+import { OWNER_ROLE, type Caller, type InvitationStatus, type RoleScope } from '../domain.js'
 import { requireOwner as requireScope, type Owner } from './scope.js'
 
 /** An invitation is to a project or to the organization: the scope of the role it grants. */
@@ -48,6 +48,23 @@ export interface Responded {
   kind: InvitationKindName
   ownerId: string
   invitation: InvitationRow
+}
+
+/** What the invitee page shows of an invitation, read by its token. */
+export interface InvitationDescription {
+  kind: InvitationKindName
+  status: InvitationStatus
+  email: string
+  organizationId: string
+  organizationName: string
+  /** Null for an organization invitation. */
+  projectId: string | null
+  projectName: string | null
+  /** The invited role's name, the default role's when the invitation names none (null only if the role row cannot be read). */
+  roleName: string | null
+  invitationId: number
+  /** ISO 8601. */
+  createdAt: string
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
@@ -91,6 +108,19 @@ export function invitationService (deps: InvitationServiceDeps) {
     const row = repos[owner.scope].findForOwner(owner.ownerId, invitationId)
     if (row === null) throw new InvitationNotFoundError()
     return row
+  }
+
+  /**
+   * The invitation a token names, if the token is its own: one check for every use of a token
+   * (respond, describe). An unknown, forged or revoked token is an InvalidTokenError (404).
+   */
+  function requireByToken (token: string): { kind: InvitationKindName, found: OwnedInvitationRow } {
+    const parsed = tokens.parse(token)
+    const found = parsed === null ? null : repos[parsed.kind].findById(parsed.id)
+    if (parsed === null || found === null || !tokens.matches(token, { kind: parsed.kind, ...found })) {
+      throw new InvalidTokenError()
+    }
+    return { kind: parsed.kind, found }
   }
 
   const accept = sqlite.transaction((kind: InvitationKindName, ownerId: string, row: InvitationRow) => {
@@ -163,16 +193,39 @@ export function invitationService (deps: InvitationServiceDeps) {
      * organization too, for a project invitation) with the invited role, Member when none.
      */
     respond (token: string, decision: 'ACCEPTED' | 'DECLINED'): Responded {
-      const parsed = tokens.parse(token)
-      const found = parsed === null ? null : repos[parsed.kind].findById(parsed.id)
-      if (parsed === null || found === null || !tokens.matches(token, { kind: parsed.kind, ...found })) {
-        throw new InvalidTokenError()
-      }
+      const { kind, found } = requireByToken(token)
       const { ownerId, ...row } = found
       if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
-      if (decision === 'ACCEPTED') accept.immediate(parsed.kind, ownerId, row)
-      else repos[parsed.kind].setStatus(row.id, 'DECLINED')
-      return { kind: parsed.kind, ownerId, invitation: { ...row, status: decision } }
+      if (decision === 'ACCEPTED') accept.immediate(kind, ownerId, row)
+      else repos[kind].setStatus(row.id, 'DECLINED')
+      return { kind, ownerId, invitation: { ...row, status: decision } }
+    },
+
+    /**
+     * What the invitee page shows, read by the token the emailed link carries, with the names as
+     * they are now; checked as respond() checks it (404 for an unknown, forged or revoked token),
+     * in any status. Reads only: opening the link changes nothing.
+     */
+    describe (token: string): InvitationDescription {
+      const { kind, found } = requireByToken(token)
+      const project = kind === 'PROJECT' ? projects.findById(found.ownerId) : null
+      const organizationId = project?.organizationId ?? found.ownerId
+      // The owners are there: deleting a project or an organization deletes its invitations.
+      const organizationName = organizations.find(organizationId)!.name
+      const projectName = project === null ? null : projects.findRowForOrg(project.id, organizationId)!.name
+      const defaultRole = kind === 'PROJECT' ? DEFAULT_PROJECT_ROLE : DEFAULT_ORGANIZATION_ROLE
+      return {
+        kind,
+        status: found.status,
+        email: found.email,
+        organizationId,
+        organizationName,
+        projectId: project?.id ?? null,
+        projectName,
+        roleName: found.roleId === null ? defaultRole : roles.findById(found.roleId)?.name ?? null,
+        invitationId: found.id,
+        createdAt: new Date(found.createdAt).toISOString()
+      }
     }
   }
 }

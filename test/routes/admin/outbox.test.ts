@@ -1,7 +1,9 @@
-// /__admin/outbox: one email per invitation created and per resend, its filters, clearing, and its tokens.
+// /__admin/outbox: one email per invitation created and per resend, its filters, clearing, its tokens, and each email as rendered.
 import t from 'tap'
 import type { App } from '../../../src/app.js'
 import type { OutboxEmail as Email } from '../../../src/admin-client.js'
+import { systemRoleId } from '../../../src/boot-state/catalog.js'
+import type { Config } from '../../../src/config.js'
 import { T0, build, json, seedOrg, type SeededOrg } from '../../helpers/build.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -211,4 +213,129 @@ t.test('a bad query is a 400 in the envelope', async (t) => {
       t.match(json(res), { success: false, error, deprecated: false }, `${method} ${name}`)
     }
   }
+})
+
+t.test('each email as the service would send it: subject, text, html and the link to the invitee page', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app, { name: 'Acme', projects: [{ name: 'Web' }] })
+  const [projectInv] = await inviteProject(app, org, ['ann@example.com'])
+  const [orgInv] = await inviteOrganization(app, org, ['boss@example.com'])
+  const [project, organization] = await outbox(app)
+
+  t.equal(project!.invitationId, projectInv!.id)
+  t.equal(project!.acceptUrl, `http://127.0.0.1:4010/invite/${project!.token}`, 'the config\'s HOST and PORT before any listen')
+  t.equal(project!.subject, 'You\'re invited to join Web in Acme on Confident AI')
+  t.match(project!.text, /the project Web in the organization Acme on Confident AI, with the role Member\./, 'no role: the default one')
+  t.ok(project!.text.split('\n').includes(project!.acceptUrl), 'the link on a line of its own')
+  t.match(project!.html, /^<!DOCTYPE html>\n<html lang="en">/)
+  t.match(project!.html, /<\/html>\n$/)
+  t.ok(project!.html.includes(`<a href="${project!.acceptUrl}"`), 'the link is a button')
+  t.match(project!.html, /<strong>Web<\/strong> in the organization <strong>Acme<\/strong> on Confident AI, with the role <strong>Member<\/strong>/)
+  t.notMatch(project!.html, /<script|<link|<img|<style|src=/i, 'no script and no external resource')
+
+  t.equal(organization!.invitationId, orgInv!.id)
+  t.equal(organization!.acceptUrl, `http://127.0.0.1:4010/invite/${organization!.token}`)
+  t.equal(organization!.subject, 'You\'re invited to join Acme on Confident AI')
+  t.match(organization!.text, /to join the organization Acme on Confident AI, with the role Member\./)
+  t.notMatch(organization!.text, /project/, 'no project in an organization invitation')
+  t.ok(organization!.text.split('\n').includes(organization!.acceptUrl))
+  t.ok(organization!.html.includes(`<a href="${organization!.acceptUrl}"`))
+  t.ok(organization!.text.includes('sent to boss@example.com'), 'names the invitee')
+})
+
+t.test('the role: a system role, a custom one, by its name as it is now', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app, { name: 'Roles Co', projects: [{ name: 'Web', roles: [{ name: 'Reviewer' }] }] })
+  const invite = (url: string, payload: object) =>
+    app.inject({ method: 'POST', url, headers: { CONFIDENT_API_KEY: org.key }, payload })
+  t.equal((await invite(`/v1/projects/${org.projectId}/invitations`, { emails: ['custom@example.com'], projectRoleId: org.roles['Web/Reviewer'] })).statusCode, 200)
+  t.equal((await invite(`/v1/projects/${org.projectId}/invitations`, { emails: ['manager@example.com'], projectRoleId: org.roles['Manager'] })).statusCode, 200)
+  t.equal((await invite('/v1/organization/invitations', { emails: ['admin@example.com'], organizationRoleId: systemRoleId('ORGANIZATION', 'Admin') })).statusCode, 200)
+  const created = await invite('/v1/organization/roles', { name: 'Auditor', policyIds: [] })
+  t.equal(created.statusCode, 200, created.body)
+  t.equal((await invite('/v1/organization/invitations', { emails: ['auditor@example.com'], organizationRoleId: json(created).data.role.id })).statusCode, 200)
+
+  const roleOf = async (to: string) => {
+    const [email] = await outbox(app, `?to=${to}`)
+    return /with the role ([^.]+)\./.exec(email!.text)?.[1]
+  }
+  t.equal(await roleOf('custom@example.com'), 'Reviewer', 'a custom project role')
+  t.equal(await roleOf('manager@example.com'), 'Manager', 'a system project role')
+  t.equal(await roleOf('admin@example.com'), 'Admin', 'a system organization role')
+  t.equal(await roleOf('auditor@example.com'), 'Auditor', 'a custom organization role')
+
+  // Rendered when read: a rename after sending shows in the email.
+  const renamed = await app.inject({ method: 'PUT', url: '/v1/organization', headers: { CONFIDENT_API_KEY: org.key }, payload: { name: 'Renamed Co' } })
+  t.equal(renamed.statusCode, 200, renamed.body)
+  const [email] = await outbox(app, '?to=custom@example.com')
+  t.equal(email!.subject, 'You\'re invited to join Web in Renamed Co on Confident AI')
+})
+
+t.test('hostile names are escaped in the html, and only there', async (t) => {
+  const app = await build(t)
+  const hostile = '<script>alert(1)</script>"\'&'
+  const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;'
+  const org = seedOrg(app, { name: `Org ${hostile}`, projects: [{ name: `Project ${hostile}`, roles: [{ name: `Role ${hostile}` }] }] })
+  const res = await app.inject({
+    method: 'POST',
+    url: `/v1/projects/${org.projectId}/invitations`,
+    headers: { CONFIDENT_API_KEY: org.key },
+    payload: { emails: ['victim@example.com'], projectRoleId: org.roles[`Project ${hostile}/Role ${hostile}`] }
+  })
+  t.equal(res.statusCode, 200, res.body)
+  const [email] = await outbox(app)
+  t.equal(email!.subject, `You're invited to join Project ${hostile} in Org ${hostile} on Confident AI`, 'the subject is text')
+  t.ok(email!.text.includes(`the project Project ${hostile} in the organization Org ${hostile} on Confident AI, with the role Role ${hostile}.`), 'so is the text')
+  t.notOk(email!.html.includes('<script'), 'no script element')
+  t.notOk(email!.html.includes('alert(1)</'), 'no closing tag of it either')
+  t.equal(email!.html.split(escaped).length - 1, 5, 'escaped five times: two names in the title, three in the body')
+  for (const name of ['Org', 'Project', 'Role']) t.ok(email!.html.includes(`<strong>${name} ${escaped}</strong>`), `${name} escaped in the body`)
+  t.ok(email!.html.includes(`<title>You&#39;re invited to join Project ${escaped} in Org ${escaped} on Confident AI</title>`), 'escaped in the title')
+  // What is left of the hostile text in the html once its escaped forms are taken out: nothing.
+  t.notMatch(email!.html.replaceAll(escaped, ''), /alert\(1\)/)
+})
+
+t.test('acceptUrl: under CONFIDENT_MOCK_PUBLIC_URL (a path included), else the config\'s host and port', async (t) => {
+  const cases: Array<[string, Partial<Config>, string]> = [
+    ['a public URL with a path and a trailing slash', { CONFIDENT_MOCK_PUBLIC_URL: 'https://Example.test/mock/' }, 'https://example.test/mock'],
+    ['a public URL without a path', { CONFIDENT_MOCK_PUBLIC_URL: 'http://mail.example.test:8080' }, 'http://mail.example.test:8080'],
+    ['HOST and PORT', { HOST: '127.0.0.1', PORT: 4321 }, 'http://127.0.0.1:4321'],
+    ['a wildcard HOST reads as localhost', { HOST: '0.0.0.0', PORT: 4010 }, 'http://localhost:4010'],
+    ['an IPv6 wildcard too', { HOST: '::', PORT: 4010 }, 'http://localhost:4010'],
+    ['an IPv6 literal in brackets', { HOST: '::1', PORT: 4010 }, 'http://[::1]:4010']
+  ]
+  for (const [name, config, base] of cases) {
+    const app = await build(t, { config })
+    const org = seedOrg(app)
+    await inviteProject(app, org, ['link@example.com'])
+    const [email] = await outbox(app)
+    t.equal(email!.acceptUrl, `${base}/invite/${email!.token}`, name)
+    t.ok(email!.text.includes(`\n${base}/invite/${email!.token}\n`), `${name}: in the text`)
+    t.ok(email!.html.includes(`href="${base}/invite/${email!.token}"`), `${name}: in the html`)
+    t.equal(app.publicUrl(), base, `${name}: app.publicUrl()`)
+  }
+})
+
+t.test('a revoked invitation\'s email is still listed, naming no role', async (t) => {
+  const app = await build(t)
+  const org = seedOrg(app, { name: 'Gone Co', projects: [{ name: 'Web' }] })
+  const [inv] = await inviteProject(app, org, ['revoked@example.com'])
+  const [orgInv] = await inviteOrganization(app, org, ['revoked-too@example.com'])
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/projects/${org.projectId}/invitations/${inv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })).statusCode, 200)
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/organization/invitations/${orgInv!.id}`, headers: { CONFIDENT_API_KEY: org.key } })).statusCode, 200)
+  const [project, organization] = await outbox(app)
+  t.equal(project!.subject, 'You\'re invited to join Web in Gone Co on Confident AI')
+  t.match(project!.text, /to join the project Web in the organization Gone Co on Confident AI\.\n/, 'the sentence ends without a role')
+  t.notMatch(project!.text + project!.html, /role/i)
+  t.equal(project!.acceptUrl, `http://127.0.0.1:4010/invite/${project!.token}`, 'the link still there (the page says the invitation is gone)')
+  t.match(organization!.text, /to join the organization Gone Co on Confident AI\.\n/)
+  t.notMatch(organization!.text + organization!.html, /role/i)
+
+  // A deleted project takes its invitations with it; its emails stay, naming a project no more.
+  const other = seedOrg(app, { name: 'Deleting Co', projects: [{ name: 'Keep' }, { name: 'Drop' }] })
+  await inviteProject(app, other, ['dropped@example.com'], other.projects['Drop'])
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/projects/${other.projects['Drop']}`, headers: { CONFIDENT_API_KEY: other.key } })).statusCode, 200)
+  const [dropped] = await outbox(app, '?to=dropped@example.com')
+  t.equal(dropped!.subject, 'You\'re invited to join a project in Deleting Co on Confident AI')
+  t.match(dropped!.text, /to join a project in the organization Deleting Co on Confident AI\.\n/)
 })
