@@ -20,6 +20,10 @@ type StoredEntry = Omit<JournalEntry, 'body'> & { bodyText: string | null }
 /** Headers whose whole value is a credential. */
 const SECRET_HEADERS = new Set([API_KEY_HEADER, 'authorization', 'x-admin-token', 'cookie', 'proxy-authorization'])
 
+/** An entry as answered: its body parsed back from the stored text. */
+const parsed = ({ bodyText, ...entry }: StoredEntry): JournalEntry =>
+  ({ ...entry, body: bodyText === null ? null : JSON.parse(bodyText) as unknown })
+
 /** A fixed-size ring: the oldest entry goes when a new one would pass the bound. */
 export class Journal {
   readonly size: number
@@ -59,6 +63,31 @@ export class Journal {
       (filter.since === undefined || e.id > filter.since))
     return (filter.limit === undefined ? found : found.slice(-filter.limit))
       .map(({ bodyText, ...entry }) => ({ ...entry, body: bodyText === null ? null : JSON.parse(bodyText) as unknown }))
+  }
+
+  /**
+   * Newest first, a page of them (the console's requests page): `limit` entries from `offset`
+   * among those matching the filter (its `since` and `limit` left aside), and how many match.
+   * Only the page's bodies are parsed.
+   */
+  newest (filter: Omit<JournalFilter, 'since' | 'limit'>, offset: number, limit: number): { entries: JournalEntry[], total: number } {
+    const path = filter.path === undefined ? null : compileGlob(filter.path)
+    const method = filter.method?.toUpperCase()
+    const found: StoredEntry[] = []
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const e = this.#entries[(this.#start + i) % this.#entries.length]!
+      if ((method === undefined || e.method === method) &&
+        (path === null || path(e.path)) &&
+        (filter.status === undefined || e.status === filter.status) &&
+        (filter.organizationId === undefined || e.organizationId === filter.organizationId)) found.push(e)
+    }
+    return { entries: found.slice(offset, offset + limit).map(parsed), total: found.length }
+  }
+
+  /** One entry by its id, or null (never recorded, or dropped since). */
+  find (id: number): JournalEntry | null {
+    const entry = this.#entries.find((e) => e.id === id)
+    return entry === undefined ? null : parsed(entry)
   }
 
   clear (): number {

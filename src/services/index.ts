@@ -6,8 +6,10 @@ import type { GroupCommit } from '../db/group-commit.js'
 import type { IdGenerator } from '../db/ids.js'
 import type { Db } from '../db/index.js'
 import type { TokenSigner } from '../db/tokens.js'
+import type { PublicUrlResolver } from '../public-url.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
 import { governancePoliciesRepository } from '../repositories/governance-policies.js'
+import { inspectRepository } from '../repositories/inspect.js'
 import { invitationsRepository, ORGANIZATION_INVITATIONS, PROJECT_INVITATIONS } from '../repositories/invitations.js'
 import { membersRepository, organizationProjectsRepository, ORGANIZATION_MEMBERS, PROJECT_MEMBERS } from '../repositories/members.js'
 import { organizationsRepository } from '../repositories/organizations.js'
@@ -21,6 +23,7 @@ import { tenantsRepository } from '../repositories/tenants.js'
 import { accessService } from './access.js'
 import { apiKeyService } from './api-keys.js'
 import { clockService } from './clock.js'
+import { inspectService } from './inspect.js'
 import { credentialService } from './credentials.js'
 import { invitationService } from './invitations.js'
 import { memberService } from './members.js'
@@ -41,12 +44,15 @@ export interface ServiceDeps {
   clock: Clock
   /** A fixtures file to read at boot, or a document; none: the demo organization. */
   fixtures?: string | Fixtures | undefined
+  /** The server's public base URL (src/public-url.ts), for the links in emails. */
+  publicUrl: Pick<PublicUrlResolver, 'get'>
 }
 
 export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' | 'sqlite' | 'ids'>) {
   return {
     apiKeys: apiKeysRepository(db),
     governancePolicies: governancePoliciesRepository(db),
+    inspect: inspectRepository(sqlite),
     projectInvitations: invitationsRepository(sqlite, PROJECT_INVITATIONS),
     organizationInvitations: invitationsRepository(sqlite, ORGANIZATION_INVITATIONS),
     projectMembers: membersRepository(db, PROJECT_MEMBERS),
@@ -93,8 +99,10 @@ export function buildServices (deps: ServiceDeps) {
     // The control API (/__admin).
     tenants: tenantService({ db, sqlite, ids, clocks, bootDocument, ...pick(r, 'tenants') }),
     state: stateService({ db, sqlite, ids, tokens, clocks, fixtures: deps.fixtures, bootDocument, ...pick(r, 'apiKeys', 'tenants') }),
-    outbox: outboxService({ outbox: r.outbox }),
-    clockControl: clockService({ clocks, tenants: r.tenants })
+    outbox: outboxService({ outbox: r.outbox, publicUrl: deps.publicUrl }),
+    clockControl: clockService({ clocks, tenants: r.tenants }),
+    // The console (src/console): read-only views of what is stored.
+    inspect: inspectService({ inspect: r.inspect })
   }
 }
 

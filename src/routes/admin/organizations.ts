@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Success, errors } from '../../schemas/common.js'
 import { OrganizationIdParams, OrganizationPatchBody, OrganizationSummarySchema, TenantBody, TenantResetSchema, TenantSchema } from '../../schemas/admin.js'
+import { resetOrganization } from '../../services/reset.js'
 import { tag } from '../tags.js'
 
 const TAGS = tag('Control: tenants')
@@ -68,9 +69,8 @@ const adminOrganizations: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { organizationId } = request.params
-    const data = app.tenants.reset(organizationId)
-    app.journal.clearOrganization(organizationId)
-    app.faults.clearOrganization(organizationId)
+    // The same reset as the console's (src/services/reset.ts).
+    const data = resetOrganization(app, organizationId)
     request.log.info({ organizationId }, 'organization reset')
     return { success: true as const, data }
   })

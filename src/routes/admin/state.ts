@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ResetBody, ResetResponse } from '../../schemas/admin.js'
 import { Success, errors } from '../../schemas/common.js'
+import { resetEverything } from '../../services/reset.js'
 import { tag } from '../tags.js'
 
 /** A snapshot of a busy database is far larger than an API request. */
@@ -18,12 +19,10 @@ const adminState: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ResetResponse, ...errors(400) }
     }
   }, async (request) => {
-    const to = request.body?.to ?? 'fixtures'
-    const organizationIds = app.state.reset(to)
-    app.faults.reset()
-    app.journal.reset()
-    request.log.info({ to }, 'state reset')
-    return { success: true as const, data: { to, organizationIds } }
+    // The same reset as the console's (src/services/reset.ts).
+    const data = resetEverything(app, request.body?.to ?? 'fixtures')
+    request.log.info({ to: data.to }, 'state reset')
+    return { success: true as const, data }
   })
 
   app.get('/snapshot', {
