@@ -12,6 +12,7 @@ import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
 import connectionsPlugin from './plugins/connections.js'
 import corsPlugin, { withCorsHeaders } from './plugins/cors.js'
+import consolePlugin from './console/index.js'
 import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import { strictJsonParser } from './json-body.js'
@@ -21,6 +22,7 @@ import journalPlugin from './plugins/journal.js'
 import openapiPlugin from './plugins/openapi.js'
 import servicesPlugin from './plugins/services.js'
 import { CONTROL_PREFIX, VENDOR_PREFIX } from './prefixes.js'
+import { publicUrlResolver } from './public-url.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './redact.js'
@@ -98,6 +100,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Compiles every route's validators and serializers now (they compile on first use); returns how many. */
     compileSchemas: () => number
+    /**
+     * The base URL invitees and browsers reach this server at, without trailing slash:
+     * CONFIDENT_MOCK_PUBLIC_URL, else the address it listens on (before a listen, HOST and PORT).
+     */
+    publicUrl: () => string
   }
 }
 
@@ -130,6 +137,9 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('compileSchemas', () => compileAll(compilers))
+  const publicUrl = publicUrlResolver({ configured: config.CONFIDENT_MOCK_PUBLIC_URL, host: config.HOST, port: config.PORT })
+  app.decorate('publicUrl', publicUrl.get)
+  app.addHook('onListen', async () => { publicUrl.listening(app.server.address()) })
   // JSON only: any other media type is refused with 415 rather than parsed as text.
   app.removeContentTypeParser('text/plain')
   // JSON read as bytes, so that a body that is not UTF-8 is refused rather than stored with U+FFFD.
@@ -145,7 +155,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
   // The composition root (src/services/index.ts): every repository and service, built once.
-  await app.register(servicesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES })
+  await app.register(servicesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES, publicUrl })
   await app.register(bootStatePlugin)
   await app.register(authPlugin)
   // Both hook every request, so before the routes: faults stand in front of /v1, the journal after it.
@@ -157,6 +167,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(health)
   await app.register(v1, { prefix: VENDOR_PREFIX, maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
   await app.register(admin, { prefix: CONTROL_PREFIX, token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  // The pages at / (src/console): organizations, mailbox, requests, controls, the invitee's page.
+  if (config.CONFIDENT_MOCK_CONSOLE === 'on') await app.register(consolePlugin, { token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
 
   await app.ready()
   return app

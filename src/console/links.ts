@@ -1,0 +1,33 @@
+// Relative URLs: every console link is written from the console's root, resolved by a <base href> the page computes, so the console works under any path prefix.
+import type { FastifyRequest } from 'fastify'
+
+/**
+ * The way from the page a request asked for back to the console's root, as a relative URL: `./`
+ * for `/` and `/mail`, `../` for `/mail/12`, `../../` for `/organizations/o/projects/p`. Behind a
+ * reverse proxy that serves the console under `/mock/`, `/mock/mail/12` still finds `/mock/`.
+ */
+export function rootOf (request: FastifyRequest): string {
+  const path = request.url.split('?')[0]!
+  const depth = path.split('/').length - 2
+  return depth <= 0 ? './' : '../'.repeat(depth)
+}
+
+/**
+ * A console path (relative to the root, e.g. `mail?to=a`) as a Location for a redirect answered to
+ * this request. Only paths of the console's own are accepted: anything that could leave it
+ * (`//host`, `https:`, `\`) becomes the root, so a `next` parameter cannot send anyone elsewhere.
+ */
+export function redirectTo (request: FastifyRequest, target: string): string {
+  const safe = /^[A-Za-z0-9._~-][^\\:]*$/.test(target) && !target.startsWith('//') && !target.includes('/../') && !target.startsWith('..') ? target : ''
+  return rootOf(request) + safe
+}
+
+/** A query string from the non-empty values, for links that keep a page's filters. */
+export function query (values: Record<string, string | number | undefined | null>): string {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value))
+  }
+  const text = params.toString()
+  return text === '' ? '' : `?${text}`
+}
