@@ -1,27 +1,9 @@
 // The console's mailbox: the list with its filters and pages, one email, and its HTML served for the sandboxed frame.
 import t from 'tap'
-import type { App } from '../../src/app.js'
 import { EMAIL_CSP } from '../../src/console/security.js'
-import { T0, build, json, seedOrg, type SeededOrg } from '../helpers/build.js'
+import { T0, build, seedOrg } from '../helpers/build.js'
 import { HOSTILE, getPage, hasRawMarkup, region } from '../helpers/console.js'
-
-interface Email { id: number, to: string, subject: string, acceptUrl: string, text: string, token: string }
-
-async function outbox (app: App, query = ''): Promise<Email[]> {
-  const res = await app.inject({ method: 'GET', url: `/__admin/outbox${query}` })
-  if (res.statusCode !== 200) throw new Error(`GET /__admin/outbox${query}: ${res.statusCode} ${res.body}`)
-  return json(res).data
-}
-
-async function inviteProject (app: App, org: SeededOrg, emails: string[], projectId = org.projectId) {
-  const res = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
-  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
-}
-
-async function inviteOrganization (app: App, org: SeededOrg, emails: string[]) {
-  const res = await app.inject({ method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
-  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
-}
+import { inviteOrganization, inviteProject, outbox } from '../helpers/invite.js'
 
 const rows = (html: string) => (html.match(/<tr\b[^>]*>[\s\S]*?<\/tr>/g) ?? []).slice(1)
 /** The addresses the mailbox region lists, in order. */

@@ -3,25 +3,9 @@ import t from 'tap'
 import type { App } from '../../src/app.js'
 import { DEMO_FIXTURES, DEMO_ORGANIZATION_ID } from '../../src/boot-state/demo.js'
 import { redactKey } from '../../src/keys.js'
-import { build, json, seedOrg, type SeededOrg } from '../helpers/build.js'
+import { build, json, seedOrg } from '../helpers/build.js'
 import { HOSTILE, getPage, hasRawMarkup, region } from '../helpers/console.js'
-
-async function inviteProject (app: App, org: SeededOrg, emails: string[], projectRoleId?: string) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/v1/projects/${org.projectId}/invitations`,
-    headers: { CONFIDENT_API_KEY: org.key },
-    payload: { emails, ...(projectRoleId === undefined ? {} : { projectRoleId }) }
-  })
-  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
-  return json(res).data.invitations as Array<{ id: number, email: string }>
-}
-
-async function inviteOrganization (app: App, org: SeededOrg, emails: string[]) {
-  const res = await app.inject({ method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
-  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
-  return json(res).data.invitations as Array<{ id: number, email: string }>
-}
+import { inviteOrganization, inviteProject } from '../helpers/invite.js'
 
 /** The token of the last email sent to an address. */
 async function tokenFor (app: App, to: string): Promise<string> {
@@ -159,7 +143,7 @@ t.test("a project's page", async (t) => {
   const app = await build(t)
   const org = richOrg(app)
   const reviewer = org.roles['Main/Reviewer']!
-  await inviteProject(app, org, ['bob@example.com'], reviewer)
+  await inviteProject(app, org, ['bob@example.com'], undefined, reviewer)
   await inviteProject(app, org, ['cat@example.com'])
   await app.inject({ method: 'POST', url: '/__admin/invitations/decline', payload: { token: await tokenFor(app, 'cat@example.com') } })
 

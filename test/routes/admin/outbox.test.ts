@@ -1,30 +1,12 @@
 // /__admin/outbox: one email per invitation created and per resend, its filters, clearing, its tokens, and each email as rendered.
 import t from 'tap'
-import type { App } from '../../../src/app.js'
 import type { OutboxEmail as Email } from '../../../src/admin-client.js'
 import { systemRoleId } from '../../../src/boot-state/catalog.js'
 import type { Config } from '../../../src/config.js'
-import { T0, build, json, seedOrg, type SeededOrg } from '../../helpers/build.js'
+import { T0, build, json, seedOrg } from '../../helpers/build.js'
+import { inviteOrganization, inviteProject, outbox } from '../../helpers/invite.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
-
-async function outbox (app: App, query = ''): Promise<Email[]> {
-  const res = await app.inject({ method: 'GET', url: `/__admin/outbox${query}` })
-  if (res.statusCode !== 200) throw new Error(`GET /__admin/outbox${query}: ${res.statusCode} ${res.body}`)
-  return json(res).data
-}
-
-async function inviteProject (app: App, org: SeededOrg, emails: string[], projectId = org.projectId) {
-  const res = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
-  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
-  return json(res).data.invitations as Array<{ id: number, email: string }>
-}
-
-async function inviteOrganization (app: App, org: SeededOrg, emails: string[]) {
-  const res = await app.inject({ method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: org.key }, payload: { emails } })
-  if (res.statusCode !== 200) throw new Error(`invite: ${res.statusCode} ${res.body}`)
-  return json(res).data.invitations as Array<{ id: number, email: string }>
-}
 
 t.test('one email per created invitation, none for skipped addresses', async (t) => {
   const app = await build(t)
