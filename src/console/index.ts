@@ -6,6 +6,7 @@ import view from '@fastify/view'
 import { Eta } from 'eta'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { Type } from 'typebox'
 import { consoleAuth, type ConsoleAuth } from './auth.js'
 import { PUBLIC_FOLDER, VIEWS_FOLDER } from './files.js'
 import { redirectTo, rootOf } from './links.js'
@@ -51,6 +52,9 @@ declare module 'fastify' {
   }
 }
 
+// The assets change only with the server: an hour of caching, revalidated after.
+const ASSET_MAX_AGE_MS = 60 * 60 * 1000
+
 /** Pages that need no session: signing in, the invitee's link, the assets the sign-in page uses. */
 function isPublic (path: string): boolean {
   return path === '/sign-in' || path.startsWith('/invite/') || path.startsWith('/assets/')
@@ -81,7 +85,11 @@ async function pages (app: FastifyInstance, { auth, routes }: PagesOptions) {
     production: true
   })
   // @see https://github.com/fastify/fastify-static
-  await app.register(staticFiles, { root: PUBLIC_FOLDER, prefix: '/assets/', decorateReply: false, index: false, maxAge: '1h' })
+  // Served by one route of a parameter rather than the plugin's wildcard: the assets are three flat
+  // files, and a wildcard route shows in Fastify's route tree as a catch-all at the root.
+  await app.register(staticFiles, { root: PUBLIC_FOLDER, serve: false })
+  app.get('/assets/:file', { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 100 }) }) } },
+    (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => reply.sendFile(request.params.file, { maxAge: ASSET_MAX_AGE_MS, index: false }))
 
   app.decorateReply('page', function (this: FastifyReply, name: string, data: Record<string, unknown> = {}) {
     const request = this.request
