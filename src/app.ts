@@ -166,7 +166,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(openapiPlugin)
   await app.register(health)
   await app.register(v1, { prefix: VENDOR_PREFIX, maxEmails: config.CONFIDENT_MOCK_MAX_EMAILS })
-  await app.register(admin, { prefix: CONTROL_PREFIX, token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  await app.register(admin, { prefix: CONTROL_PREFIX, token: config.CONFIDENT_MOCK_ADMIN_TOKEN, cors })
   // The pages at / (src/console): organizations, mailbox, requests, controls, the invitee's page.
   if (config.CONFIDENT_MOCK_CONSOLE === 'on') await app.register(consolePlugin, { token: config.CONFIDENT_MOCK_ADMIN_TOKEN })
 

@@ -24,6 +24,7 @@ export const InvitationAcceptedError = createError('CM_INVITATION_ACCEPTED', 'An
 export const InvalidTokenError = createError('CM_INVALID_TOKEN', 'No invitation has this token', 404)
 export const AdminTokenMissingError = createError('CM_ADMIN_TOKEN_MISSING', 'Missing admin token: this server protects /__admin; send it in the X-Admin-Token header or as Authorization: Bearer <token>', 401)
 export const AdminTokenInvalidError = createError('CM_ADMIN_TOKEN_INVALID', 'Invalid admin token', 401)
+export const CrossSiteRequestError = createError('CM_CROSS_SITE', 'A state-changing request sent by a page of another site is refused (allow its origin with CONFIDENT_MOCK_CORS)', 403)
 export const BadDocumentError = createError<[string]>('CM_BAD_DOCUMENT', '%s', 400)
 export const OrganizationTakenError = createError<[string]>('CM_ORGANIZATION_TAKEN', '%s', 409)
 /** An organization that cannot be made again from its document (it has none, or it no longer applies). */

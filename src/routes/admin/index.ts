@@ -2,7 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { AdminTokenInvalidError, AdminTokenMissingError } from '../../errors.js'
+import { isCrossSite } from '../../cross-site.js'
+import { AdminTokenInvalidError, AdminTokenMissingError, CrossSiteRequestError } from '../../errors.js'
 import { emptyIsNone } from '../../plugins/bodyless.js'
 import { envelope } from '../../errors.js'
 import { strictJsonParser } from '../../json-body.js'
@@ -18,6 +19,8 @@ import adminState from './state.js'
 export interface AdminOptions {
   /** When set, every control call must carry it. */
   token?: string | undefined
+  /** The origins CONFIDENT_MOCK_CORS lets in (a browser console of theirs may change state). */
+  cors?: '*' | string[] | undefined
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest()
@@ -32,6 +35,14 @@ function tokenOf (request: FastifyRequest): string | null {
 }
 
 const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
+  // A page of another site must not reset an open server on 127.0.0.1 with a form or a no-cors
+  // fetch (the token, when set, is a header no page can add; without one the control API is
+  // open): a state-changing call a browser says came from another site is refused, unless its
+  // origin is one CONFIDENT_MOCK_CORS names.
+  const allowed = (origin: string | undefined) => opts.cors === '*' || (origin !== undefined && opts.cors?.includes(origin) === true)
+  app.addHook('onRequest', async (request) => {
+    if (isCrossSite(request) && !allowed(request.headers.origin)) throw new CrossSiteRequestError()
+  })
   if (opts.token !== undefined) {
     // Digests of equal length, compared in constant time: neither the token nor its length leaks.
     const expected = sha256(opts.token)
