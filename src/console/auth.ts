@@ -22,33 +22,57 @@ export interface ConsoleAuth {
 }
 
 /**
- * The cookie holds an HMAC of a fixed label under the token, never the token itself: it proves the
- * token was typed, survives a restart, and dies when the token changes. HttpOnly (no script reads
- * it), SameSite=Strict (no other site's page sends it), Secure when the console is reached over
- * HTTPS.
+ * The cookie's name for this server: cookies ignore ports, so two servers on one host (the dev
+ * server on 4010, a test's on another port) would otherwise overwrite each other's session.
  */
-export function consoleAuth (token: string | undefined): ConsoleAuth {
+export function cookieName (request: FastifyRequest): string {
+  const port = /:(\d+)$/.exec(request.host)?.[1]
+  return port === undefined ? SESSION_COOKIE : `${SESSION_COOKIE}_${port}`
+}
+
+export interface AuthOptions {
+  /** The admin token; unset, the console is open. */
+  token?: string | undefined
+  /** Whether the console is reached over HTTPS (a public URL of https, behind a proxy). */
+  https?: () => boolean
+  /** The time, in ms (tests move it). */
+  now?: () => number
+}
+
+/**
+ * The cookie holds the time it was issued and an HMAC of that time under the token, never the
+ * token: it proves the token was typed, survives a restart, dies when the token changes, and is
+ * refused by the server once 12 hours old whatever the browser keeps. HttpOnly (no script reads
+ * it), SameSite=Strict (no other site's page sends it), Secure when the console is reached over
+ * HTTPS (the request's own protocol, or a public URL of https in front of a proxy). Signing out
+ * clears the cookie in the browser; a copy kept elsewhere stays valid until it expires (there is
+ * no session store to revoke it in).
+ */
+export function consoleAuth ({ token, https = () => false, now = Date.now }: AuthOptions): ConsoleAuth {
   if (token === undefined) {
     return { required: false, signedIn: () => true, tokenMatches: () => false, signIn: () => {}, signOut: () => {} }
   }
   const expectedToken = sha256(token)
-  const session = createHmac('sha256', token).update('confident-mock console session v1').digest('base64url')
-  const expectedSession = sha256(session)
+  const mac = (issued: string) => createHmac('sha256', token).update(`confident-mock console session v2 ${issued}`).digest('base64url')
   const cookieOptions = (request: FastifyRequest) => ({
-    httpOnly: true, sameSite: 'strict' as const, path: '/', secure: request.protocol === 'https'
+    httpOnly: true, sameSite: 'strict' as const, path: '/', secure: request.protocol === 'https' || https()
   })
   return {
     required: true,
     signedIn (request) {
-      const given = request.cookies[SESSION_COOKIE]
-      return typeof given === 'string' && timingSafeEqual(sha256(given), expectedSession)
+      const given = request.cookies[cookieName(request)]
+      const match = typeof given === 'string' ? /^(\d{1,15})\.([\w-]{43})$/.exec(given) : null
+      if (match === null) return false
+      const age = now() / 1000 - Number(match[1])
+      return age >= -60 && age < SESSION_SECONDS && timingSafeEqual(sha256(match[2]!), sha256(mac(match[1]!)))
     },
     tokenMatches: (given) => timingSafeEqual(sha256(given), expectedToken),
     signIn (request, reply) {
-      reply.setCookie(SESSION_COOKIE, session, { ...cookieOptions(request), maxAge: SESSION_SECONDS })
+      const issued = String(Math.floor(now() / 1000))
+      reply.setCookie(cookieName(request), `${issued}.${mac(issued)}`, { ...cookieOptions(request), maxAge: SESSION_SECONDS })
     },
     signOut (request, reply) {
-      reply.clearCookie(SESSION_COOKIE, cookieOptions(request))
+      reply.clearCookie(cookieName(request), cookieOptions(request))
     }
   }
 }

@@ -1,4 +1,7 @@
 // The console: server-rendered pages over the services (organizations, mailbox, requests, controls) and the invitee's page.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import staticFiles from '@fastify/static'
@@ -11,7 +14,8 @@ import { consoleAuth, type ConsoleAuth } from './auth.js'
 import { PUBLIC_FOLDER, VIEWS_FOLDER } from './files.js'
 import { redirectTo, rootOf } from './links.js'
 import { LiveHub } from './live.js'
-import { isCrossSite, securityHeaders } from './security.js'
+import { isCrossSite } from '../cross-site.js'
+import { securityHeaders } from './security.js'
 import invitee from './routes/invitee.js'
 import mail from './routes/mail.js'
 import organizations from './routes/organizations.js'
@@ -37,6 +41,8 @@ export interface PageContext {
   self: string
   /** Whether the console asks for the admin token (false: it is open, and says so). */
   authRequired: boolean
+  /** The assets' version, in their URLs: a browser's cached copy is not used past an upgrade. */
+  assetVersion: string
 }
 
 declare module 'fastify' {
@@ -73,9 +79,10 @@ async function pages (app: FastifyInstance, { auth, routes }: PagesOptions) {
     }
   })
   await app.register(cookie)
-  // Form posts, in this scope only: /v1 and /__admin keep answering 415 to anything but JSON.
-  // 80 MiB: a snapshot upload (64 MiB at most, see /__admin/snapshot) grows by URL-encoding.
-  await app.register(formbody, { bodyLimit: 80 * 1024 * 1024 })
+  // Form posts, in this scope only: /v1 and /__admin keep answering 415 to anything but JSON. No
+  // limit of the parser's own: the server's 1 MiB holds, but for the snapshot upload's route,
+  // which sets its own (a parser's limit would override the server's on every route).
+  await app.register(formbody)
   await app.register(view, {
     // Eta escapes every <%= %> (autoEscape); <%~ %>, which does not, only ever takes another template's output.
     engine: { eta: new Eta({ autoEscape: true, cache: true }) },
@@ -91,9 +98,12 @@ async function pages (app: FastifyInstance, { auth, routes }: PagesOptions) {
   app.get('/assets/:file', { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 100 }) }) } },
     (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => reply.sendFile(request.params.file, { maxAge: ASSET_MAX_AGE_MS, index: false }))
 
+  const assetVersion = createHash('sha256')
+    .update(readFileSync(join(PUBLIC_FOLDER, 'console.css'))).update(readFileSync(join(PUBLIC_FOLDER, 'console.js')))
+    .digest('hex').slice(0, 10)
   app.decorateReply('page', function (this: FastifyReply, name: string, data: Record<string, unknown> = {}) {
     const request = this.request
-    const context: PageContext = { root: rootOf(request), here: request.url.split('?')[0]!.slice(1), self: request.url.slice(1), authRequired: auth.required }
+    const context: PageContext = { root: rootOf(request), here: request.url.split('?')[0]!.slice(1), self: request.url.slice(1), authRequired: auth.required, assetVersion }
     return this.type('text/html; charset=utf-8').view(name, { ...context, ...data })
   })
 
@@ -121,7 +131,8 @@ async function pages (app: FastifyInstance, { auth, routes }: PagesOptions) {
     return reply.code(status).page('error', { title: `Error ${status}`, status, message, bare: bare(request) })
   })
 
-  app.get('/events', { schema: { hide: true } }, (request, reply) => app.consoleLive.open(request, reply))
+  // No HEAD: the stream takes over the connection and would never answer one.
+  app.get('/events', { schema: { hide: true }, exposeHeadRoute: false }, (request, reply) => app.consoleLive.open(request, reply))
   await app.register(signIn, { auth })
   await app.register(invitee)
   await app.register(overview)
@@ -148,5 +159,5 @@ export default fp<ConsoleOptions>(async (app, opts) => {
     live.close()
     done()
   })
-  await app.register(pages, { auth: consoleAuth(opts.token), routes })
+  await app.register(pages, { auth: consoleAuth({ token: opts.token, https: () => app.publicUrl().startsWith('https:') }), routes })
 }, { name: 'console', dependencies: ['services'] })

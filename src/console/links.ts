@@ -18,8 +18,22 @@ export function rootOf (request: FastifyRequest): string {
  * (`//host`, `https:`, `\`) becomes the root, so a `next` parameter cannot send anyone elsewhere.
  */
 export function redirectTo (request: FastifyRequest, target: string): string {
-  const safe = /^[A-Za-z0-9._~-][^\\:]*$/.test(target) && !target.startsWith('//') && !target.includes('/../') && !target.startsWith('..') ? target : ''
-  return rootOf(request) + safe
+  return rootOf(request) + (isConsolePath(target) ? target : '')
+}
+
+/**
+ * A path below the console's root: no scheme, no host, no backslash, no control character or
+ * space (a Location header cannot carry them), and no dot segment, written or percent-encoded
+ * (a browser reads `%2e%2e` as `..`: behind a proxy that would leave its prefix).
+ */
+function isConsolePath (target: string): boolean {
+  if (!/^[A-Za-z0-9_~-][^\\:]*$/.test(target)) return false
+  for (let i = 0; i < target.length; i++) {
+    const code = target.charCodeAt(i)
+    if (code <= 0x20 || code === 0x7f) return false
+  }
+  const path = target.split(/[?#]/)[0]!
+  return path.split('/').every((segment) => !/^(\.|%2e){1,2}$/i.test(segment))
 }
 
 /** A query string from the non-empty values, for links that keep a page's filters. */

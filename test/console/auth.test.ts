@@ -1,6 +1,8 @@
 // Console sign-in with CONFIDENT_MOCK_ADMIN_TOKEN, the open console without it, cross-site refusal and the security headers.
 import t from 'tap'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from '../../src/app.js'
+import { consoleAuth } from '../../src/console/auth.js'
 import { build } from '../helpers/build.js'
 import { getPage, postForm } from '../helpers/console.js'
 
@@ -8,7 +10,7 @@ const TOKEN = 'console-admin-token-0123456789'
 
 /** The session cookie from a sign-in's Set-Cookie, as a Cookie header. */
 function sessionOf (setCookie: string | string[] | undefined): string {
-  const line = ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith('confident_mock_console='))
+  const line = ([] as string[]).concat(setCookie ?? []).find((c) => /^confident_mock_console_\d+=/.test(c))
   if (line === undefined) throw new Error('no session cookie set')
   return line.split(';')[0]!
 }
@@ -68,14 +70,14 @@ t.test('signing in sets an HttpOnly, SameSite=Strict cookie that is not the toke
     t.match(page.html, 'action="sign-out"', `${url}: a sign-out button`)
     t.notMatch(page.html, 'This console is open', `${url}: no open-console notice`)
   }
-  const forged = await getPage(app, '/', { cookie: 'confident_mock_console=forged' })
+  const forged = await getPage(app, '/', { cookie: 'confident_mock_console_80=forged' })
   t.equal(forged.status, 303, 'a made-up cookie is not a session')
-  const tokenAsCookie = await getPage(app, '/', { cookie: `confident_mock_console=${TOKEN}` })
+  const tokenAsCookie = await getPage(app, '/', { cookie: `confident_mock_console_80=${TOKEN}` })
   t.equal(tokenAsCookie.status, 303, 'nor is the token itself')
 
   const out = await postForm(app, '/sign-out', {}, { cookie: signed.cookie })
   t.equal(out.status, 303)
-  t.match(String(out.headers['set-cookie']), /confident_mock_console=;/, 'the cookie is cleared')
+  t.match(String(out.headers['set-cookie']), /confident_mock_console_80=;/, 'the cookie is cleared')
 })
 
 t.test('a session made with one token does not open a server with another', async (t) => {
@@ -170,4 +172,51 @@ t.test('CONFIDENT_MOCK_CONSOLE=off serves the API only: no page, no invitee page
     t.match(JSON.parse(page.html), { success: false, error: /not found/ }, `${url}: the API's envelope`)
   }
   t.equal((await app.inject({ method: 'GET', url: '/__admin/clock' })).statusCode, 200, 'the control API is there')
+})
+
+t.test('a session expires on the server after 12 hours, whatever the browser keeps', async (t) => {
+  let now = Date.UTC(2026, 0, 1)
+  const auth = consoleAuth({ token: TOKEN, now: () => now })
+  const cookies: Record<string, string> = {}
+  const request = { host: 'localhost:4010', protocol: 'http', cookies } as unknown as FastifyRequest
+  let set: { name: string, value: string, options: Record<string, unknown> } | undefined
+  const reply = { setCookie: (name: string, value: string, options: Record<string, unknown>) => { set = { name, value, options } } } as unknown as FastifyReply
+  auth.signIn(request, reply)
+  t.equal(set!.name, 'confident_mock_console_4010', 'named for the port: two servers on one host keep their own')
+  t.notMatch(set!.value, TOKEN)
+  cookies[set!.name] = set!.value
+  t.ok(auth.signedIn(request), 'signed in')
+  now += 11 * 60 * 60 * 1000
+  t.ok(auth.signedIn(request), 'after 11 hours')
+  now += 60 * 60 * 1000
+  t.notOk(auth.signedIn(request), 'not after 12')
+  cookies[set!.name] = set!.value.replace(/^\d+/, String(Math.floor(now / 1000)))
+  t.notOk(auth.signedIn(request), 'a cookie whose time was moved does not match its MAC')
+  t.notOk(consoleAuth({ token: `${TOKEN}-other`, now: () => now }).signedIn(request), 'nor one made under another token')
+
+  const secure = consoleAuth({ token: TOKEN, https: () => true })
+  secure.signIn(request, reply)
+  t.equal(set!.options['secure'], true, 'Secure when the public URL is https, behind a proxy that speaks http to it')
+})
+
+t.test('next and back never leave the console, never break the Location header', async (t) => {
+  const app = await build(t)
+  for (const back of ['a\u0000b', 'mail\r\nSet-Cookie: x=1', '.%2e/.%2e/x', 'a/%2E%2e/b', 'a/./b', '%2e%2e', ' mail']) {
+    const posted = await postForm(app, '/clock', { op: 'freeze', back })
+    t.equal(posted.status, 303, `${JSON.stringify(back)}: redirected`)
+    t.equal(posted.location, './', `${JSON.stringify(back)}: to the console's root`)
+  }
+  const kept = await postForm(app, '/clock', { op: 'unfreeze', back: 'organizations/abc?membersPage=2' })
+  t.equal(kept.location, './organizations/abc?membersPage=2', 'a console path is kept')
+})
+
+t.test('HEAD /events is not served (a stream never answers one); bodies over 1 MiB are refused on public pages', async (t) => {
+  const app = await build(t, { config: { CONFIDENT_MOCK_ADMIN_TOKEN: TOKEN } })
+  const head = await app.inject({ method: 'HEAD', url: '/events' })
+  t.not(head.statusCode, 200)
+  const big = 'x'.repeat(2 * 1024 * 1024)
+  for (const url of ['/sign-in', '/invite/pi_1_AAAAAAAAAAAAAAAAAAAAAA']) {
+    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, payload: `token=${big}` })
+    t.equal(res.statusCode, 413, `${url}: 2 MiB refused`)
+  }
 })

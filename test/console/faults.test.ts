@@ -100,7 +100,7 @@ t.test('the list: every fault with its hits, live, each with a Remove button; Re
   t.match(rows[1]![2], '<code>Retry-After: 7</code>')
   t.match(rows[1]![2], '<span class="status status-4xx">429</span>')
   t.match(rows[2]![2], /<td>DELETE<\/td>\s*<td><code>\/v1\/projects\/\*<\/code><\/td>\s*<td>hang<\/td>/)
-  t.match(rows[2]![2], '<button type="submit" form="fault-remove" formaction="faults/3/delete" class="danger">Remove</button>')
+  t.match(rows[2]![2], '<button type="submit" form="fault-remove" formaction="faults/3/delete" class="danger">Remove<span class="visually-hidden"> fault 3</span></button>')
   t.match(page.html, '<form method="post" action="faults/clear"')
 
   const removed = await postForm(app, '/faults/2/delete', {})

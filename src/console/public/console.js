@@ -1,7 +1,7 @@
 // The console's only script: live regions refreshed on Server-Sent Events (polling while the stream
 // is cut), copy buttons, file pickers that fill a textarea, and confirmations. Every page works
 // without it; it only saves reloads.
-/* global location, DOMParser, EventSource, HTMLInputElement */
+/* global location, DOMParser, EventSource, HTMLInputElement, BroadcastChannel */
 (function () {
   'use strict'
   const status = document.getElementById('live-status')
@@ -47,21 +47,54 @@
     if (!on && pollTimer !== null) { clearInterval(pollTimer); pollTimer = null }
   }
 
+  // What a stream says, as the page acts on it: whether it is live, and which topics changed.
+  function handle (message) {
+    if (message.type === 'hello') { say('Live updates: on', true); poll(false); refresh(null) }
+    if (message.type === 'change') refresh(message.topics)
+    if (message.type === 'cut') { say('Live updates: reconnecting (polling every 3 s)', false); poll(true) }
+  }
+
+  // One stream, its messages given to `publish`; reopened when the server refused it outright
+  // (EventSource retries by itself otherwise).
+  function open (publish) {
+    const source = new EventSource(new URL('events', document.baseURI))
+    source.addEventListener('hello', () => publish({ type: 'hello' }))
+    source.addEventListener('change', (event) => {
+      let topics = null
+      try { topics = JSON.parse(event.data).topics } catch (err) {}
+      publish({ type: 'change', topics })
+    })
+    source.onerror = () => {
+      publish({ type: 'cut' })
+      if (source.readyState === EventSource.CLOSED) setTimeout(() => open(publish), POLL_MS)
+    }
+  }
+
+  // One stream per browser, not per tab: a browser opens at most six connections to a server over
+  // HTTP/1.1, so six console tabs each holding a stream would leave none for a page, a form or the
+  // email link's new tab. The tab holding a Web Lock opens the stream and passes what it says to
+  // the others over a BroadcastChannel; when it closes, the next tab waiting for the lock takes over.
   function connect () {
     // A page with nothing live (one email, one request) has no stream and no status to show.
     if (regions().length === 0) { if (status !== null) status.hidden = true; return }
     if (typeof EventSource === 'undefined') return
-    const source = new EventSource(new URL('events', document.baseURI))
-    source.addEventListener('hello', () => { say('Live updates: on', true); poll(false); refresh(null) })
-    source.addEventListener('change', (event) => {
-      try { refresh(JSON.parse(event.data).topics) } catch (err) { refresh(null) }
-    })
-    source.onerror = () => {
-      say('Live updates: reconnecting (polling every 3 s)', false)
-      poll(true)
-      // EventSource retries by itself unless the server refused the stream outright.
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, POLL_MS)
+    const name = 'confident-mock live ' + new URL('events', document.baseURI).href
+    if (typeof BroadcastChannel === 'undefined' || !navigator.locks) { open(handle); return }
+    const channel = new BroadcastChannel(name)
+    let last = null
+    channel.onmessage = (event) => {
+      // A tab that just opened asks how the stream is; the one holding it answers.
+      if (event.data.type === 'ask') { if (last !== null) channel.postMessage(last); return }
+      handle(event.data)
     }
+    channel.postMessage({ type: 'ask' })
+    navigator.locks.request(name, () => new Promise(() => {
+      open((message) => {
+        if (message.type !== 'change') last = message
+        handle(message)
+        channel.postMessage(message)
+      })
+    }))
   }
 
   document.addEventListener('click', (event) => {
