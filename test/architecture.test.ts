@@ -33,9 +33,9 @@ t.test('services, repositories, the boot-state loader and the domain modules imp
   t.same(wrong, [], 'no layer below the routes depends on the HTTP layer')
 })
 
-t.test('routes reach the data only through services: no repository, database or SQL module but for its types', async (t) => {
-  const routes = below('routes/')
-  t.ok(routes.length > 20, `${routes.length} route files checked`)
+t.test('routes and the console\'s pages reach the data only through services: no repository, database or SQL module but for its types', async (t) => {
+  const routes = below('routes/', 'console/')
+  t.ok(routes.length > 30, `${routes.length} route and console files checked`)
   const wrong = routes.flatMap((s) => importsOf(s.text)
     .filter((i) => !i.typeOnly && (/\/(repositories|db|boot-state)\//.test(i.from) || i.from === 'better-sqlite3' || i.from === 'drizzle-orm'))
     .map((i) => `${s.path} imports ${i.from}`))
