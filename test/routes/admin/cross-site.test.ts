@@ -18,7 +18,8 @@ t.test('an open control API: another site\'s page cannot reset it or make tenant
   for (const [name, headers] of [
     ['a form or no-cors fetch from another site', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }],
     ['a sibling site (another port on localhost)', { 'sec-fetch-site': 'same-site', origin: 'http://localhost:5173' }],
-    ['an older browser: another Origin, no fetch metadata', { origin: 'https://evil.example' }]
+    ['an older browser: another Origin, no fetch metadata', { origin: 'https://evil.example' }],
+    ['a sandboxed frame or a file: page (Origin: null)', { origin: 'null' }]
   ] as const) {
     const reset = await app.inject({ method: 'POST', url: '/__admin/reset', headers })
     t.equal(reset.statusCode, 403, `${name}: reset refused`)
