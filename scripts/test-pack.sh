@@ -196,6 +196,14 @@ if [[ -n "$url" ]]; then
   else
     fail "the banner shows the demo key and project id: $(cat "$work/serve.out")"
   fi
+  # The console's templates and assets are files the package must ship (dist/console).
+  page=$(curl -s -w '\n%{http_code}' "$url/")
+  css=$(curl -s -o /dev/null -w '%{http_code}' "$url/assets/console.css")
+  if [[ "$(tail -n 1 <<<"$page")" == 200 ]] && grep -q 'Demo Organization' <<<"$page" && [[ "$css" == 200 ]]; then
+    pass "the console at / lists the demo organization, its stylesheet answers 200"
+  else
+    fail "the console from the installed package: / answered $(tail -n 1 <<<"$page"), its stylesheet $css"
+  fi
   # SIGTERM to the server process itself (the node running dist/cli.js); npx passes its exit code on.
   node_pid=$(pgrep -g "$server_pid" -x node | head -n 1)
   if [[ -z "$node_pid" ]]; then
@@ -251,7 +259,12 @@ try {
   assert.equal(outbox.length, 1)
   assert.equal(outbox[0].projectId, project.id)
   assert.equal(typeof outbox[0].token, 'string')
-  console.log(`ok: ${server.url}, organization ${org.id}, invitation token ${outbox[0].token}`)
+  // The email's link opens the invitee page, rendered from the installed package's templates.
+  const invitee = await fetch(outbox[0].acceptUrl)
+  const html = await invitee.text()
+  assert.equal(invitee.status, 200, html.slice(0, 300))
+  assert.match(html, /Accept/)
+  console.log(`ok: ${server.url}, organization ${org.id}, invitation token ${outbox[0].token}, its page answered`)
 } finally {
   await server.close()
 }
