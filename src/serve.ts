@@ -48,6 +48,7 @@ export async function serve (args: string[]): Promise<void> {
 
   // One write, so a reader of the first line has the rest too.
   const lines = [`confident-mock listening on ${address}`]
+  if (config.CONFIDENT_MOCK_CONSOLE === 'on') lines.push(`  console (open in a browser): ${address}/`)
   if (app.demo !== null) {
     // The demo key is a documented, fixed value, printed for copying: it is not a secret.
     lines.push(

@@ -85,6 +85,7 @@ t.test('serve prints the listening line; healthcheck --url against it exits 0', 
   const server = await startServer({}, ['serve', ...SERVE_ARGS], 'src/cli.ts')
   t.teardown(() => server.stop())
   t.match(server.output(), /^confident-mock listening on http:\/\/127\.0\.0\.1:\d+\n/)
+  t.match(server.output(), /\n {2}console \(open in a browser\): http:\/\/127\.0\.0\.1:\d+\/\n/, 'the console\'s address, to open')
   t.match(server.output(), /demo organization API key: confident_org_/)
 
   const [ok, withPath] = await Promise.all([
