@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv, type ErrorObject } from 'ajv'
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Clock } from './clock.js'
+import { AJV_OPTIONS, describeError } from './check-body.js'
 import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './compilers.js'
 import { corsOrigins, type Config } from './config.js'
 import type { Fixtures } from './boot-state/schema.js'
@@ -73,7 +74,7 @@ export function loggerOptions (config: Config) {
  * declared types. Each Ajv instance is made when the first schema needs it, not at boot.
  */
 function validatorCompiler () {
-  const options = { allErrors: false, strict: false, useDefaults: true } as const
+  const options = AJV_OPTIONS
   let body: Ajv | undefined
   let text: Ajv | undefined
   return ({ schema, httpPart }: { schema: object, httpPart?: string }) => httpPart === 'body'
@@ -81,16 +82,11 @@ function validatorCompiler () {
     : (text ??= withFormats(new Ajv({ ...options, coerceTypes: true }))).compile(schema)
 }
 
-/** "body.emails[1] must match format "email"": names the field that failed. */
+/** "body.emails[1] must be a valid email": names the field that failed. */
 function describeValidation (errors: ErrorObject[], dataVar: string): Error {
   const first = errors[0]!
-  const path = first.instancePath.split('/').slice(1)
-    .map((part) => /^\d+$/.test(part) ? `[${part}]` : `.${part}`).join('')
-  let message = first.message ?? 'is invalid'
-  if (first.keyword === 'required') message = `must have required property '${String(first.params['missingProperty'])}'`
-  if (first.keyword === 'format') message = `must be a valid ${String(first.params['format'])}`
-  if (dataVar === 'body' && path === '' && first.keyword === 'type') return new Error('Request body must be a JSON object')
-  return new Error(`${dataVar}${path} ${message}`)
+  if (dataVar === 'body' && first.instancePath === '' && first.keyword === 'type') return new Error('Request body must be a JSON object')
+  return new Error(describeError(first, dataVar))
 }
 
 /** Fastify types the validator factory for Ajv's own compile functions; ours returns Fastify's validator shape. */

@@ -45,3 +45,9 @@ export function query (values: Record<string, string | number | undefined | null
   const text = params.toString()
   return text === '' ? '' : `?${text}`
 }
+
+/** A form field as sent (empty when left blank): its trimmed text, or undefined for a blank one. */
+export function filled (value: string | undefined): string | undefined {
+  const trimmed = value?.trim()
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed
+}

@@ -20,6 +20,18 @@ type StoredEntry = Omit<JournalEntry, 'body'> & { bodyText: string | null }
 /** Headers whose whole value is a credential. */
 const SECRET_HEADERS = new Set([API_KEY_HEADER, 'authorization', 'x-admin-token', 'cookie', 'proxy-authorization'])
 
+/** Whether an entry matches the filter's method, path pattern, status, organization and `since`. */
+function matcher (filter: Omit<JournalFilter, 'limit'>): (e: StoredEntry) => boolean {
+  const path = filter.path === undefined ? null : compileGlob(filter.path)
+  const method = filter.method?.toUpperCase()
+  return (e) =>
+    (method === undefined || e.method === method) &&
+    (path === null || path(e.path)) &&
+    (filter.status === undefined || e.status === filter.status) &&
+    (filter.organizationId === undefined || e.organizationId === filter.organizationId) &&
+    (filter.since === undefined || e.id > filter.since)
+}
+
 /** An entry as answered: its body parsed back from the stored text. */
 const parsed = ({ bodyText, ...entry }: StoredEntry): JournalEntry =>
   ({ ...entry, body: bodyText === null ? null : JSON.parse(bodyText) as unknown })
@@ -53,16 +65,8 @@ export class Journal {
   /** Oldest first. */
   list (filter: JournalFilter = {}): JournalEntry[] {
     const ordered = this.#entries.slice(this.#start).concat(this.#entries.slice(0, this.#start))
-    const path = filter.path === undefined ? null : compileGlob(filter.path)
-    const method = filter.method?.toUpperCase()
-    const found = ordered.filter((e) =>
-      (method === undefined || e.method === method) &&
-      (path === null || path(e.path)) &&
-      (filter.status === undefined || e.status === filter.status) &&
-      (filter.organizationId === undefined || e.organizationId === filter.organizationId) &&
-      (filter.since === undefined || e.id > filter.since))
-    return (filter.limit === undefined ? found : found.slice(-filter.limit))
-      .map(({ bodyText, ...entry }) => ({ ...entry, body: bodyText === null ? null : JSON.parse(bodyText) as unknown }))
+    const found = ordered.filter(matcher(filter))
+    return (filter.limit === undefined ? found : found.slice(-filter.limit)).map(parsed)
   }
 
   /**
@@ -71,15 +75,11 @@ export class Journal {
    * Only the page's bodies are parsed.
    */
   newest (filter: Omit<JournalFilter, 'since' | 'limit'>, offset: number, limit: number): { entries: JournalEntry[], total: number } {
-    const path = filter.path === undefined ? null : compileGlob(filter.path)
-    const method = filter.method?.toUpperCase()
+    const matches = matcher(filter)
     const found: StoredEntry[] = []
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const e = this.#entries[(this.#start + i) % this.#entries.length]!
-      if ((method === undefined || e.method === method) &&
-        (path === null || path(e.path)) &&
-        (filter.status === undefined || e.status === filter.status) &&
-        (filter.organizationId === undefined || e.organizationId === filter.organizationId)) found.push(e)
+      if (matches(e)) found.push(e)
     }
     return { entries: found.slice(offset, offset + limit).map(parsed), total: found.length }
   }

@@ -113,6 +113,9 @@ async function waitLive (page: Page, timeout = 5000): Promise<void> {
   }
 }
 
+/** The form holding the button of that name. */
+const formWith = (page: Page, button: string) => page.locator('form').filter({ has: page.getByRole('button', { name: button }) })
+
 /** The path of the page, relative to the server's root (for a later step to open it again). */
 const pathOf = (page: Page): string => { const u = new URL(page.url()); return `${u.pathname.slice(1)}${u.search}` }
 
@@ -443,7 +446,7 @@ const STEPS: Array<Step<Ctx>> = [
       const { url } = ctx.server
       const page = ctx.page
       await openIn(page, url, 'faults')
-      const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Add the fault' }) })
+      const form = formWith(page, 'Add the fault')
       await form.getByLabel('Method').selectOption('GET')
       await form.getByLabel('Path (pattern)').fill('/v1/organization')
       await form.getByLabel('Status (400–599)').fill('503')
@@ -527,7 +530,7 @@ const STEPS: Array<Step<Ctx>> = [
       const { url } = ctx.server
       const page = ctx.page
       await openIn(page, url, 'state')
-      const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create the tenant' }) })
+      const form = formWith(page, 'Create the tenant')
       await form.getByLabel('or the document').fill('name: Browser tenant\nplan: TRIAL\ntrialEndsAt: 2030-01-01T00:00:00Z\nprojects:\n  - name: Web\n')
       await submitted(page, async () => await form.getByRole('button', { name: 'Create the tenant' }).click())
       await page.getByText('Browser tenant').first().waitFor()
@@ -535,7 +538,7 @@ const STEPS: Array<Step<Ctx>> = [
       assert.match(key, /^confident_org_[0-9a-f]{32}$/, 'the minted key, in clear, once')
       await assertA11y(page, 'tenant created')
       await openIn(page, url, 'state')
-      const again = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create the tenant' }) })
+      const again = formWith(page, 'Create the tenant')
       await again.getByLabel('or the document').fill('name: Browser tenant\n')
       await submitted(page, async () => await again.getByRole('button', { name: 'Create the tenant' }).click())
       await page.getByRole('alert').filter({ hasText: 'Browser tenant' }).waitFor()
@@ -578,7 +581,7 @@ const STEPS: Array<Step<Ctx>> = [
       await openIn(page, url, 'state')
       const dialogs: string[] = []
       page.once('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.accept().catch(() => {}) })
-      const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Reset everything' }) })
+      const form = formWith(page, 'Reset everything')
       await Promise.all([page.waitForURL(/\/state\?done=fixtures$/), form.getByRole('button', { name: 'Reset everything' }).click()])
       assert.equal(dialogs.length, 1, 'the reset asked for a confirmation')
       await page.locator('#state-done').waitFor()

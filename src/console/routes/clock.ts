@@ -8,7 +8,7 @@ import { BadDocumentError } from '../../errors.js'
 import { AdvanceBody, FreezeBody, OrganizationIdParams, SetClockBody } from '../../schemas/admin.js'
 import type { ClockOperations } from '../../services/clock.js'
 import { parseDuration } from '../../services/clock.js'
-import { redirectTo } from '../links.js'
+import { filled, redirectTo } from '../links.js'
 
 const OPS = ['freeze', 'unfreeze', 'set', 'advance', 'reset'] as const
 
@@ -41,21 +41,20 @@ export function isoFromInput (text: string, field: 'at' | 'to'): string {
 
 /** One form's operation on a clock, with the control API's checks (its schemas, then the service's). */
 export function applyClockForm (clock: ClockOperations, form: ClockFormValues): ClockState {
-  const given = (value: string | undefined) => value === undefined || value.trim() === '' ? undefined : value.trim()
   switch (form.op) {
     case 'freeze': {
-      const at = given(form.at)
+      const at = filled(form.at)
       return clock.freeze(at === undefined ? undefined : isoFromInput(at, 'at'))
     }
     case 'unfreeze':
       return clock.unfreeze()
     case 'set': {
-      const to = given(form.to)
+      const to = filled(form.to)
       if (to === undefined) throw new BadDocumentError('Give the time to set the clock to')
       return clock.set(isoFromInput(to, 'to'))
     }
     case 'advance': {
-      const by = given(form.by)
+      const by = filled(form.by)
       if (by === undefined) throw new BadDocumentError('Give a duration to advance by, e.g. 36h')
       // The service's own message for what is not a duration, then the schema's bound on its digits.
       parseDuration(by)

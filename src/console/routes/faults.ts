@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox'
 import { BadDocumentError, FaultNotFoundError } from '../../errors.js'
 import { FaultIdParams } from '../../schemas/admin.js'
 import { faultSpecOf } from '../../services/faults.js'
-import { redirectTo } from '../links.js'
+import { filled, redirectTo } from '../links.js'
 
 /** Every field as the form sends it: text, empty when left blank. The limits are generous: the control API's checks come after. */
 const FaultForm = Type.Object({
@@ -49,18 +49,17 @@ function headersOf (text: string): Record<string, string> {
  * numbers, the headers an object, the two rate-limit fields one object.
  */
 export function faultDocument (form: FaultFormValues): Record<string, unknown> {
-  const given = (value: string | undefined): string | undefined => value === undefined || value.trim() === '' ? undefined : value.trim()
   const doc: Record<string, unknown> = {}
-  const text = { method: given(form.method), path: given(form.path), error: given(form.error) === undefined ? undefined : form.error, action: given(form.action), organizationId: given(form.organizationId) }
+  const text = { method: filled(form.method), path: filled(form.path), error: filled(form.error) === undefined ? undefined : form.error, action: filled(form.action), organizationId: filled(form.organizationId) }
   for (const [name, value] of Object.entries(text)) if (value !== undefined) doc[name] = value
   for (const name of ['status', 'delayMs', 'times'] as const) {
-    const value = given(form[name])
+    const value = filled(form[name])
     if (value !== undefined) doc[name] = numberOf(value)
   }
-  const headers = given(form.headers)
+  const headers = filled(form.headers)
   if (headers !== undefined) doc['headers'] = headersOf(headers)
-  const limit = given(form.rateLimitLimit)
-  const windowMs = given(form.rateLimitWindowMs)
+  const limit = filled(form.rateLimitLimit)
+  const windowMs = filled(form.rateLimitWindowMs)
   if (limit !== undefined || windowMs !== undefined) {
     doc['rateLimit'] = { ...(limit === undefined ? {} : { limit: numberOf(limit) }), ...(windowMs === undefined ? {} : { windowMs: numberOf(windowMs) }) }
   }
@@ -69,11 +68,12 @@ export function faultDocument (form: FaultFormValues): Record<string, unknown> {
 
 const faults: FastifyPluginAsyncTypebox = async (app) => {
   const render = (reply: FastifyReply, values: FaultFormValues, error: string | null) => {
-    const names = new Map(app.tenants.list().map((o) => [o.id, o.name]))
+    const organizations = app.tenants.list()
+    const names = new Map(organizations.map((o) => [o.id, o.name]))
     return reply.page('faults', {
       title: 'Faults',
       faults: app.faults.list().map((f) => ({ ...f, organizationName: f.organizationId === null ? null : names.get(f.organizationId) ?? null })),
-      organizations: app.tenants.list(),
+      organizations,
       methods: METHODS,
       actions: ACTIONS,
       values,

@@ -2,11 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { MAX_EMAIL_LENGTH } from '../../rules.js'
+import { CONSOLE_PAGE_SIZE } from '../../services/inspect.js'
 import { query } from '../links.js'
+import { PageNumber } from '../schemas.js'
 import { EMAIL_CSP } from '../security.js'
-
-// 50 emails a page, as the console's other lists: short enough to scan, fast with ten thousand.
-const PAGE_SIZE = 50
 
 // The filter form sends empty fields for the filters left blank: an empty value filters nothing.
 const Filter = {
@@ -18,8 +17,7 @@ const Filter = {
 const FilterQuery = Type.Object(Filter, { additionalProperties: false })
 const ListQuery = Type.Object({
   ...Filter,
-  // Past the last page shows the last; the bound only keeps the number an integer SQLite takes.
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 }))
+  page: PageNumber
 }, { additionalProperties: false })
 const EmailParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 
@@ -39,7 +37,7 @@ const notFound = { title: 'Not found', status: 404, message: 'There is no email 
 const mail: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/mail', { schema: { hide: true, querystring: ListQuery } }, async (request, reply) => {
     const filter = filterOf(request.query)
-    const emails = app.outbox.page(filter, request.query.page, PAGE_SIZE)
+    const emails = app.outbox.page(filter, request.query.page, CONSOLE_PAGE_SIZE)
     return reply.page('mail', { title: 'Mailbox', emails, filter, query: { ...filter, page: request.query.page }, link: query })
   })
 

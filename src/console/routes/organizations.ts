@@ -2,11 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { query } from '../links.js'
+import { Id, PageNumber } from '../schemas.js'
 
-// Ids are at most 64 characters (fixtures, the control API); a longer one is simply not found.
-const Id = Type.String({ minLength: 1, maxLength: 200 })
-// Past the last page shows the last; the bound only keeps the number an integer SQLite takes.
-const PageNumber = Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 }))
 const Pages = Type.Object({ membersPage: PageNumber, invitationsPage: PageNumber }, { additionalProperties: false })
 
 const notFound = (what: string) => ({ title: 'Not found', status: 404, message: `There is no ${what} with that id.` })

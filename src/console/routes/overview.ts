@@ -2,13 +2,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { query } from '../links.js'
+import { PageNumber } from '../schemas.js'
 
 const overview: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
     schema: {
       hide: true,
-      // Past the last page shows the last; the bound only keeps the number an integer SQLite takes.
-      querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) }, { additionalProperties: false })
+      querystring: Type.Object({ page: PageNumber }, { additionalProperties: false })
     }
   }, async (request, reply) => {
     const page = app.inspect.organizations(request.query.page)

@@ -3,10 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import createError from '@fastify/error'
 import { Type } from 'typebox'
 import type { JournalEntry } from '../../plugins/journal.js'
+import { CONSOLE_PAGE_SIZE } from '../../services/inspect.js'
 import { query } from '../links.js'
 
-// A page of the table: enough to scan a test run's requests, small enough to render at once.
-const PAGE_SIZE = 50
+// A page of the table, as the console's other lists.
+const PAGE_SIZE = CONSOLE_PAGE_SIZE
 
 const RequestNotFoundError = createError('CM_CONSOLE_REQUEST_NOT_FOUND', 'No request with this id in the journal (it keeps the most recent ones only).', 404)
 
@@ -77,12 +78,12 @@ const requests: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const entry = app.journal.find(request.params.id)
     if (entry === null) throw new RequestNotFoundError()
-    const organization = entry.organizationId === null ? null : app.tenants.list().find((o) => o.id === entry.organizationId) ?? null
+    const { organizationName } = entry.organizationId === null ? { organizationName: null } : app.inspect.names(entry.organizationId, null)
     return reply.page('request', {
       title: `Request ${entry.id}`,
       entry,
       statusClass: statusClass(entry.status),
-      organizationName: organization?.name ?? null,
+      organizationName,
       queryText: new URLSearchParams(entry.query).toString(),
       bodyText: entry.body === null ? null : JSON.stringify(entry.body, null, 2),
       // The base URL clients reach this server at (CONFIDENT_MOCK_PUBLIC_URL, else where it listens).
