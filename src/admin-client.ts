@@ -1,7 +1,7 @@
 // A typed client for the /__admin control API over global fetch: tenants, reset, snapshots, clock, outbox, journal, faults, invitees.
 import type { Static } from 'typebox'
 import type { FixtureOrganization } from './boot-state/schema.js'
-import type { InvitationStatus, Plan } from './domain.js'
+import type { InvitationStatus, Plan } from './domain/vocabulary.js'
 import type {
   ClockSchema, FaultBody, FaultSchema, JournalEntrySchema, JournalQuery, OrganizationSummarySchema, OutboxEmailSchema, OutboxQuery,
   ResetBody, ResetResponse, TenantResetSchema, TenantSchema

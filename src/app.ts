@@ -2,12 +2,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv, type ErrorObject } from 'ajv'
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import type { Clock } from './clock.js'
-import { AJV_OPTIONS, describeError } from './check-body.js'
-import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './compilers.js'
+import type { Clock } from './domain/clock.js'
+import { AJV_OPTIONS, describeError } from './http/check-body.js'
+import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './http/compilers.js'
 import { corsOrigins, type Config } from './config.js'
 import type { Fixtures } from './boot-state/schema.js'
-import { withFormats } from './formats.js'
+import { withFormats } from './http/formats.js'
 import bodylessPlugin from './plugins/bodyless.js'
 import authPlugin, { API_KEY_HEADER } from './plugins/auth.js'
 import clockPlugin from './plugins/clock.js'
@@ -16,17 +16,17 @@ import corsPlugin, { withCorsHeaders } from './plugins/cors.js'
 import consolePlugin from './console/index.js'
 import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
-import { strictJsonParser } from './json-body.js'
+import { strictJsonParser } from './http/json-body.js'
 import faultsPlugin from './plugins/faults.js'
 import bootStatePlugin from './plugins/boot-state.js'
 import journalPlugin from './plugins/journal.js'
 import openapiPlugin from './plugins/openapi.js'
 import servicesPlugin from './plugins/services.js'
-import { CONTROL_PREFIX, VENDOR_PREFIX } from './prefixes.js'
-import { publicUrlResolver } from './public-url.js'
+import { CONTROL_PREFIX, VENDOR_PREFIX } from './http/prefixes.js'
+import { publicUrlResolver } from './http/public-url.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
-import { REDACTED, scrubText, secretsOf } from './redact.js'
+import { REDACTED, scrubText, secretsOf } from './http/redact.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
 
@@ -105,7 +105,7 @@ declare module 'fastify' {
 }
 
 export async function buildApp (config: Config, opts: BuildOptions = {}) {
-  // The app's lazy compilers (src/compilers.ts) are kept under this key.
+  // The app's lazy compilers (src/http/compilers.ts) are kept under this key.
   const compilers = {}
   const validate = lazyValidatorCompiler(validatorCompiler(), compilers)
   const cors = config.CONFIDENT_MOCK_CORS === undefined ? undefined : corsOrigins(config.CONFIDENT_MOCK_CORS)

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { PACKAGE_ROOT } from './paths.js'
-import { publicBaseUrl } from './public-url.js'
+import { publicBaseUrl } from './http/public-url.js'
 import { EARLIEST_ISO_MS, LATEST_ISO_MS } from './schemas/common.js'
 
 /**

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Ajv, type ValidateFunction } from 'ajv'
-import { withFormats } from '../formats.js'
+import { withFormats } from '../http/formats.js'
 import { FixturesSchema, StoredOrganizationSchema, type Fixtures, type StoredOrganization } from './schema.js'
 
 /** A fixtures file or document that cannot be applied; the message says where and why. */

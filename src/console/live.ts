@@ -1,7 +1,7 @@
 // Live updates: one Server-Sent Events stream per open console tab, told what changed at most a few times a second.
 import type { ServerResponse } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { isVendorUrl } from '../prefixes.js'
+import { isVendorUrl } from '../http/prefixes.js'
 
 /** What a page can follow: `requests` (the journal, fault hits), `state` (anything stored, faults, clocks). */
 export type Topic = 'requests' | 'state'

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import {
   GOVERNANCE_CONTROL_TYPES, INVITATION_KINDS, INVITATION_STATUSES, PLANS, ROLE_SCOPES, type GovernanceControlType, type InvitationStatus, type Plan, type RoleScope
-} from '../domain.js'
+} from '../domain/vocabulary.js'
 
 // Times are stored as integer milliseconds since the epoch, read from the server clock.
 const createdAt = () => integer('created_at').notNull()

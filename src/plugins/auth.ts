@@ -1,7 +1,7 @@
 // The auth plugin: resolves the CONFIDENT_API_KEY header to the calling organization (src/services/credentials.ts).
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Caller } from '../domain.js'
+import type { Caller } from '../domain/vocabulary.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

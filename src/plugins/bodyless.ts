@@ -1,7 +1,7 @@
 // Which requests have their body read: operations that declare no body (and unknown routes) answer as if none was sent, whatever the body and its headers say.
 import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { UnsupportedEncodingError } from '../errors.js'
+import { UnsupportedEncodingError } from '../domain/errors.js'
 
 /**
  * The vendor's Admin SDKs send `Content-Type: application/json` on every call, body-less DELETEs and

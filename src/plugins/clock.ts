@@ -1,6 +1,6 @@
 // The clock plugin: one server clock on the instance, for timestamps and the trial rule.
 import fp from 'fastify-plugin'
-import { Clock } from '../clock.js'
+import { Clock } from '../domain/clock.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

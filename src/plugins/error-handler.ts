@@ -3,8 +3,8 @@ import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { envelope, type ErrorEnvelope } from '../errors.js'
-import { scrubText, secretsOf } from '../redact.js'
+import { envelope, type ErrorEnvelope } from '../domain/errors.js'
+import { scrubText, secretsOf } from '../http/redact.js'
 
 const GENERIC_500 = 'An unexpected error occurred'
 

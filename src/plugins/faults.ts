@@ -8,10 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from 'typebox'
-import { compileGlob, pathOf, type PathMatcher } from '../glob.js'
+import { compileGlob, pathOf, type PathMatcher } from '../http/glob.js'
 import type { FAULT_ACTIONS, FaultSchema } from '../schemas/admin.js'
-import { envelope } from '../errors.js'
-import { isVendorUrl } from '../prefixes.js'
+import { envelope } from '../domain/errors.js'
+import { isVendorUrl } from '../http/prefixes.js'
 import { GAVE_UP_STATUS, RESET_STATUS, reportUnanswered, unanswered } from './connections.js'
 
 /** reset: no answer, the connection closed; hang: no answer until the client gives up; malformed: a body that is not JSON. */

@@ -2,9 +2,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Static } from 'typebox'
-import { compileGlob, pathOf } from '../glob.js'
-import { isVendorUrl } from '../prefixes.js'
-import { REDACTED, scrubText, secretsOf } from '../redact.js'
+import { compileGlob, pathOf } from '../http/glob.js'
+import { isVendorUrl } from '../http/prefixes.js'
+import { REDACTED, scrubText, secretsOf } from '../http/redact.js'
 import type { JournalEntrySchema, JournalQuery } from '../schemas/admin.js'
 import { API_KEY_HEADER } from './auth.js'
 

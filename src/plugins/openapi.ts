@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, Rout
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { PACKAGE_JSON } from '../paths.js'
-import { CONTROL_PREFIX, VENDOR_PREFIX } from '../prefixes.js'
+import { CONTROL_PREFIX, VENDOR_PREFIX } from '../http/prefixes.js'
 import { TAGS } from '../routes/tags.js'
 import { API_KEY_HEADER } from './auth.js'
 

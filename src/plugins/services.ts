@@ -1,7 +1,7 @@
 // The services plugin: decorates the app with every service the composition root (src/services/index.ts) builds.
 import fp from 'fastify-plugin'
 import type { Fixtures } from '../boot-state/schema.js'
-import type { PublicUrlResolver } from '../public-url.js'
+import type { PublicUrlResolver } from '../http/public-url.js'
 import { buildServices, type Services } from '../services/index.js'
 
 declare module 'fastify' {
@@ -12,7 +12,7 @@ declare module 'fastify' {
 export interface ServicesPluginOptions {
   /** A fixtures file to read at boot, or a document given directly (tests, the embeddable API). */
   fixtures?: string | Fixtures | undefined
-  /** The server's public base URL, for the links in emails (src/public-url.ts). */
+  /** The server's public base URL, for the links in emails (src/http/public-url.ts). */
   publicUrl: PublicUrlResolver
 }
 

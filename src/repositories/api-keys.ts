@@ -2,7 +2,7 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { apiKeys, organizations } from '../db/schema.js'
-import type { Plan } from '../domain.js'
+import type { Plan } from '../domain/vocabulary.js'
 
 export interface KeyRecord {
   id: number

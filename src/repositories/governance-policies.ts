@@ -2,7 +2,7 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { governanceControls, governancePolicies, projects } from '../db/schema.js'
-import type { GovernanceControlType } from '../domain.js'
+import type { GovernanceControlType } from '../domain/vocabulary.js'
 
 export interface GovernanceControlRow {
   id: string

@@ -1,6 +1,6 @@
 // Read-only views for the console: organizations and projects with their counts, members, invitations, roles, policies, governance and keys, a page at a time.
 import type { Database } from 'better-sqlite3'
-import type { GovernanceControlType, InvitationStatus, Plan } from '../domain.js'
+import type { GovernanceControlType, InvitationStatus, Plan } from '../domain/vocabulary.js'
 
 export interface OrganizationCountsRow {
   id: string

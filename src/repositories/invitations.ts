@@ -1,6 +1,6 @@
 // Invitations of either kind (project or organization) and the emails they would send.
 import type { Database } from 'better-sqlite3'
-import type { InvitationStatus } from '../domain.js'
+import type { InvitationStatus } from '../domain/vocabulary.js'
 
 /** Where one kind of invitation lives: its table, the column naming its owner, its members. */
 export interface InvitationKind {

@@ -2,7 +2,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationMembers, organizations, users } from '../db/schema.js'
-import type { Plan } from '../domain.js'
+import type { Plan } from '../domain/vocabulary.js'
 
 export interface OrganizationRow {
   id: string

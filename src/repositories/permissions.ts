@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { permissions } from '../db/schema.js'
-import type { RoleScope } from '../domain.js'
+import type { RoleScope } from '../domain/vocabulary.js'
 
 export interface PermissionRow {
   id: string

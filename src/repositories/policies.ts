@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { permissions, policies, policyPermissions } from '../db/schema.js'
-import type { RoleScope } from '../domain.js'
+import type { RoleScope } from '../domain/vocabulary.js'
 import { groupBy } from './group.js'
 
 /** Whose policies: an organization's own (projectId null) or one project's. */

@@ -2,7 +2,7 @@
 import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationInvitations, organizationMembers, policies, projectInvitations, projectMembers, rolePolicies, roles } from '../db/schema.js'
-import type { RoleScope } from '../domain.js'
+import type { RoleScope } from '../domain/vocabulary.js'
 import { groupBy } from './group.js'
 
 export interface RoleRef {

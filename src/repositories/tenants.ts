@@ -1,6 +1,6 @@
 // Tenants: organizations as the control API sees them (any organization, no caller), and what a new one holds.
 import type { Database } from 'better-sqlite3'
-import type { Plan } from '../domain.js'
+import type { Plan } from '../domain/vocabulary.js'
 
 export interface TenantRow {
   id: string

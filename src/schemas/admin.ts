@@ -2,8 +2,8 @@
 // Integers have a maximum: Ajv takes Infinity (from "1e309", or JSON's 1e400) as an integer otherwise.
 import { Type } from 'typebox'
 import { FixtureOrganizationSchema } from '../boot-state/schema.js'
-import { INVITATION_KINDS } from '../domain.js'
-import { MAX_EMAIL_LENGTH } from '../rules.js'
+import { INVITATION_KINDS } from '../domain/vocabulary.js'
+import { MAX_EMAIL_LENGTH } from '../domain/rules.js'
 import { NameSchema, PlanSchema, Success } from './common.js'
 
 const Iso = Type.String({ format: 'date-time', description: 'ISO 8601' })

@@ -1,6 +1,6 @@
 // API key schemas (organization and project keys share them), field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
-import { MAX_NAME_LENGTH } from '../rules.js'
+import { MAX_NAME_LENGTH } from '../domain/rules.js'
 import { InProjectParams, IsoDateTime, NameSchema, Success } from './common.js'
 
 export const ApiKeySchema = Type.Object({

@@ -1,7 +1,7 @@
 // Shared schema atoms: the success and error envelopes, the vendor's common fields, and the text fields with our limits.
 import { Type, type TObject, type TProperties, type TSchema } from 'typebox'
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLANS } from '../domain.js'
-import { MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from '../rules.js'
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLANS } from '../domain/vocabulary.js'
+import { MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from '../domain/rules.js'
 
 export const ErrorEnvelopeSchema = Type.Object({
   success: Type.Literal(false),
@@ -38,18 +38,18 @@ export function InProjectParams<T extends TProperties> (params: TObject<T>) {
   return Type.Object({ ...ProjectIdParams.properties, ...params.properties })
 }
 
-/** The subscription plan, one of the vendor's (src/domain.ts). */
+/** The subscription plan, one of the vendor's (src/domain/vocabulary.ts). */
 export const PlanSchema = Type.Enum([...PLANS])
 
 /** `description` when there is one: a field's own words, for the OpenAPI document. */
 const described = (description: string | undefined) => description === undefined ? {} : { description }
 
-/** A name of anything, in the API and in fixtures: 1 to MAX_NAME_LENGTH characters (src/rules.ts). */
+/** A name of anything, in the API and in fixtures: 1 to MAX_NAME_LENGTH characters (src/domain/rules.ts). */
 export function NameSchema (description?: string) {
   return Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH, ...described(description) })
 }
 
-/** A description of anything: at most MAX_DESCRIPTION_LENGTH characters (src/rules.ts). */
+/** A description of anything: at most MAX_DESCRIPTION_LENGTH characters (src/domain/rules.ts). */
 export function DescriptionSchema (description?: string) {
   return Type.String({ maxLength: MAX_DESCRIPTION_LENGTH, ...described(description) })
 }
@@ -59,12 +59,12 @@ export function NullableDescriptionSchema (description?: string) {
   return Type.Optional(Type.Union([DescriptionSchema(), Type.Null()], described(description)))
 }
 
-/** An email address: at most MAX_EMAIL_LENGTH characters (src/rules.ts). */
+/** An email address: at most MAX_EMAIL_LENGTH characters (src/domain/rules.ts). */
 export function EmailSchema (description?: string) {
   return Type.String({ format: 'email', maxLength: MAX_EMAIL_LENGTH, ...described(description) })
 }
 
-/** The vendor's page query: page from 1, pageSize 1 to MAX_PAGE_SIZE (src/domain.ts); `of` names what a page holds. */
+/** The vendor's page query: page from 1, pageSize 1 to MAX_PAGE_SIZE (src/domain/vocabulary.ts); `of` names what a page holds. */
 export function PageQuerySchema (of: string) {
   return Type.Object({
     // A maximum, so that "Infinity" or "1e309" (which Ajv's coercion reads as Infinity, an integer to it) is refused.

@@ -1,7 +1,7 @@
 // Governance policy schemas, field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
-import { GOVERNANCE_CONTROL_TYPES } from '../domain.js'
-import { MAX_GOVERNANCE_PROJECT_ID_LENGTH, MAX_GOVERNANCE_PROJECT_IDS } from '../rules.js'
+import { GOVERNANCE_CONTROL_TYPES } from '../domain/vocabulary.js'
+import { MAX_GOVERNANCE_PROJECT_ID_LENGTH, MAX_GOVERNANCE_PROJECT_IDS } from '../domain/rules.js'
 import { PageQuerySchema, Success } from './common.js'
 
 export const GovernanceControlSchema = Type.Object({

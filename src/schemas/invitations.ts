@@ -1,6 +1,6 @@
 // Invitation schemas, field for field as the vendor publishes them (note the mixed casing).
 import { Type, type Static } from 'typebox'
-import { INVITATION_STATUSES } from '../domain.js'
+import { INVITATION_STATUSES } from '../domain/vocabulary.js'
 import { EmailSchema, IsoDateTime, Success } from './common.js'
 
 export const InvitationStatusSchema = Type.Enum([...INVITATION_STATUSES], {

@@ -1,6 +1,6 @@
 // The organization schema, field for field as the vendor publishes it.
 import { Type, type Static } from 'typebox'
-import { MAX_NAME_LENGTH } from '../rules.js'
+import { MAX_NAME_LENGTH } from '../domain/rules.js'
 import { IsoDateTime, NameSchema, PlanSchema, Success } from './common.js'
 
 export const OrganizationSchema = Type.Object({

@@ -1,6 +1,6 @@
 // Policy schemas for projects and the organization, field for field as the vendor publishes them, and the name/description atoms roles share.
 import { Type, type Static } from 'typebox'
-import { MAX_ACCESS_IDS, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../rules.js'
+import { MAX_ACCESS_IDS, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../domain/rules.js'
 import { InProjectParams, NameSchema, NullableDescriptionSchema, Success } from './common.js'
 
 /** The name of a custom policy or role: unique among its owner's (compared exactly, case included). */

@@ -1,6 +1,6 @@
 // Project schemas, field for field as the vendor publishes them (note the mixed casing).
 import { Type, type Static } from 'typebox'
-import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../rules.js'
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../domain/rules.js'
 import { DescriptionSchema, EmailSchema, IsoDateTime, NameSchema, Success } from './common.js'
 
 const Name = NameSchema(`Name of the project, unique within the organization (at most ${MAX_NAME_LENGTH} characters)`)

@@ -1,6 +1,6 @@
 // Role schemas for projects and the organization, field for field as the vendor publishes them.
 import { Type, type Static, type TProperties } from 'typebox'
-import { MAX_ACCESS_IDS } from '../rules.js'
+import { MAX_ACCESS_IDS } from '../domain/rules.js'
 import { InProjectParams, Success } from './common.js'
 import { AccessDescription, AccessIds, AccessName } from './policies.js'
 

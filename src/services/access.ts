@@ -1,6 +1,6 @@
 // Custom policies and roles of an organization or a project: list policies; create, update and delete both, with their checks.
 import type { Database } from 'better-sqlite3'
-import type { Clocks } from '../clock.js'
+import type { Clocks } from '../domain/clock.js'
 import type { IdGenerator } from '../db/ids.js'
 
 import {
@@ -12,13 +12,13 @@ import {
   SystemRoleError,
   UnknownPermissionError,
   UnknownPolicyError
-} from '../errors.js'
+} from '../domain/errors.js'
 
 import type { PermissionRef, PoliciesRepository, PolicyRow } from '../repositories/policies.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRow, RolesRepository } from '../repositories/roles.js'
-import { isSystemRoleName, roleHolders, uniqueIds } from '../rules.js'
-import type { Caller } from '../domain.js'
+import { isSystemRoleName, roleHolders, uniqueIds } from '../domain/rules.js'
+import type { Caller } from '../domain/vocabulary.js'
 import { immediate } from './immediate.js'
 import { withPolicies, type RoleWithPolicies } from './organization.js'
 import { requireOwner, type Owner } from './scope.js'

@@ -1,13 +1,13 @@
 // The API key rules, once for both kinds: which keys a route sees, minting once, validity, deletion, the last organization key.
 import type { Database } from 'better-sqlite3'
-import type { Clocks } from '../clock.js'
-import { ApiKeyNotFoundError, LastOrganizationKeyError } from '../errors.js'
-import { newKey, storedKey } from '../keys.js'
+import type { Clocks } from '../domain/clock.js'
+import { ApiKeyNotFoundError, LastOrganizationKeyError } from '../domain/errors.js'
+import { newKey, storedKey } from '../domain/keys.js'
 
 import type { ApiKeysRepository, StoredKeyRow } from '../repositories/api-keys.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
-import { wouldLockOut } from '../rules.js'
-import type { Caller } from '../domain.js'
+import { wouldLockOut } from '../domain/rules.js'
+import type { Caller } from '../domain/vocabulary.js'
 import { requireProject } from './scope.js'
 
 export interface ApiKeyServiceDeps {
@@ -42,7 +42,7 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
     return key
   }
 
-  /** The last valid organization key of an organization stays (src/rules.ts); project keys have no such rule. */
+  /** The last valid organization key of an organization stays (src/domain/rules.ts); project keys have no such rule. */
   function requireNotLast (caller: Caller, owner: KeyOwner, key: StoredKeyRow, action: 'invalidate' | 'delete'): void {
     if (owner.projectId === null && wouldLockOut(key.valid, apiKeys.countValidForOrg(caller.organizationId))) {
       throw new LastOrganizationKeyError(action)

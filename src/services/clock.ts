@@ -1,7 +1,7 @@
 // The clocks as the control API moves them: the server clock, and one organization's. Read, freeze,
 // unfreeze, set, advance by a duration, reset: the same operations, checks and bounds for both.
-import type { Clock, ClockState, Clocks } from '../clock.js'
-import { BadDocumentError, OrganizationNotFoundError } from '../errors.js'
+import type { Clock, ClockState, Clocks } from '../domain/clock.js'
+import { BadDocumentError, OrganizationNotFoundError } from '../domain/errors.js'
 import type { TenantsRepository } from '../repositories/tenants.js'
 import { LATEST_ISO_MS } from '../schemas/common.js'
 
@@ -15,7 +15,7 @@ export function parseDuration (text: string): number {
 }
 
 /**
- * The bodies' date-time format (src/formats.ts) already refused what Date cannot read (a leap
+ * The bodies' date-time format (src/http/formats.ts) already refused what Date cannot read (a leap
  * second) and what lies past year 9999 or before year 0000 once in UTC, so this cannot be NaN.
  */
 const timeOf = (iso: string): number => Date.parse(iso)

@@ -1,7 +1,7 @@
 // Who calls: the organization API key a /v1 request carries, resolved to its caller.
-import type { Caller } from '../domain.js'
-import { InvalidApiKeyError, MissingApiKeyError, ProjectKeyError } from '../errors.js'
-import { digestsEqual, keyDigest } from '../keys.js'
+import type { Caller } from '../domain/vocabulary.js'
+import { InvalidApiKeyError, MissingApiKeyError, ProjectKeyError } from '../domain/errors.js'
+import { digestsEqual, keyDigest } from '../domain/keys.js'
 import type { ApiKeysRepository } from '../repositories/api-keys.js'
 
 export interface CredentialServiceDeps {

@@ -1,7 +1,7 @@
 // What a fault body means: the checks the schema cannot make, and the spec the faults plugin adds; one place for the control API and the console.
 import type { Static } from 'typebox'
-import { checkBody } from '../check-body.js'
-import { BadDocumentError } from '../errors.js'
+import { checkBody } from '../http/check-body.js'
+import { BadDocumentError } from '../domain/errors.js'
 import { FaultBody } from '../schemas/admin.js'
 
 export type FaultBodyDocument = Static<typeof FaultBody>

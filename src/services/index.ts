@@ -1,12 +1,12 @@
 // The composition root: every repository built once, every service built once from them. Routes only call services.
 import type { Database } from 'better-sqlite3'
 import type { Fixtures } from '../boot-state/schema.js'
-import { Clocks, type Clock } from '../clock.js'
+import { Clocks, type Clock } from '../domain/clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { IdGenerator } from '../db/ids.js'
 import type { Db } from '../db/index.js'
 import type { TokenSigner } from '../db/tokens.js'
-import type { PublicUrlResolver } from '../public-url.js'
+import type { PublicUrlResolver } from '../http/public-url.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
 import { governancePoliciesRepository } from '../repositories/governance-policies.js'
 import { inspectRepository } from '../repositories/inspect.js'
@@ -44,7 +44,7 @@ export interface ServiceDeps {
   clock: Clock
   /** A fixtures file to read at boot, or a document; none: the demo organization. */
   fixtures?: string | Fixtures | undefined
-  /** The server's public base URL (src/public-url.ts), for the links in emails. */
+  /** The server's public base URL (src/http/public-url.ts), for the links in emails. */
   publicUrl: Pick<PublicUrlResolver, 'get'>
 }
 

@@ -1,10 +1,10 @@
 // What the console shows: organizations and projects with everything they hold, read-only, keys masked, long lists a page at a time.
-import type { Plan } from '../domain.js'
-import { redactKey } from '../keys.js'
+import type { Plan } from '../domain/vocabulary.js'
+import { redactKey } from '../domain/keys.js'
 import type {
   ApiKeyViewRow, GovernanceViewRow, InspectRepository, InvitationViewRow, MemberViewRow, PolicyViewRow, ProjectSummaryRow, RoleViewRow
 } from '../repositories/inspect.js'
-import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE } from '../rules.js'
+import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE } from '../domain/rules.js'
 import { pageOf as pageOfSize, type Page } from './paging.js'
 
 // 50 rows a list: a page of an organization with 1,000 members and a project with 10,000

@@ -1,6 +1,6 @@
 // The invitation rules, once for both kinds (project and organization): checks, skip logic, lifecycle.
 import type { Database } from 'better-sqlite3'
-import type { Clocks } from '../clock.js'
+import type { Clocks } from '../domain/clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { TokenSigner } from '../db/tokens.js'
 import {
@@ -12,7 +12,7 @@ import {
   InvitingNotAllowedError,
   OwnerRoleError,
   UnknownRoleError
-} from '../errors.js'
+} from '../domain/errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
 
 import type { InvitationRow, InvitationsRepository, OwnedInvitationRow } from '../repositories/invitations.js'
@@ -20,8 +20,8 @@ import type { PeopleRepository } from '../repositories/people.js'
 import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
-import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../rules.js'
-import { OWNER_ROLE, type Caller, type InvitationStatus, type RoleScope } from '../domain.js'
+import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../domain/rules.js'
+import { OWNER_ROLE, type Caller, type InvitationStatus, type RoleScope } from '../domain/vocabulary.js'
 import { requireOwner as requireScope, type Owner } from './scope.js'
 
 /** An invitation is to a project or to the organization: the scope of the role it grants. */
@@ -142,7 +142,7 @@ export function invitationService (deps: InvitationServiceDeps) {
   return {
     /**
      * Checks, first failure wins: the project is the caller's (404; for the organization, that it
-     * still exists, 401), the plan may invite (403, mayInvite in src/rules.ts), the role is offered
+     * still exists, 401), the plan may invite (403, mayInvite in src/domain/rules.ts), the role is offered
      * here and is not Owner (400). Then creates the invitations, skipping members and addresses
      * with a PENDING invitation (insertPending in src/repositories/invitations.ts), and their
      * emails. All of it runs inside the group transaction (see db/group-commit.ts): the checks read

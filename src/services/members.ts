@@ -7,13 +7,13 @@ import {
   OwnerRoleChangeError,
   ProjectOwnerRemovalError,
   UnknownRoleError
-} from '../errors.js'
+} from '../domain/errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
 
 import type { MemberRow, MembersRepository, OrganizationProjectsRepository } from '../repositories/members.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRef, RolesRepository } from '../repositories/roles.js'
-import { OWNER_ROLE, type Caller, type RoleScope } from '../domain.js'
+import { OWNER_ROLE, type Caller, type RoleScope } from '../domain/vocabulary.js'
 import { readPage } from './paging.js'
 import { requireProject } from './scope.js'
 

@@ -1,15 +1,15 @@
 // What a key's organization is and offers: itself (renamed), its roles and projects' roles, the permission catalogue, governance policies and their projects.
 import type { Database } from 'better-sqlite3'
 
-import { GovernancePolicyNotFoundError, OrganizationNameTakenError } from '../errors.js'
+import { GovernancePolicyNotFoundError, OrganizationNameTakenError } from '../domain/errors.js'
 
 import type { GovernancePoliciesRepository, GovernancePolicyRef, GovernancePolicyRow } from '../repositories/governance-policies.js'
 import type { OrganizationRow, OrganizationsRepository } from '../repositories/organizations.js'
 import type { PermissionRow, PermissionsRepository } from '../repositories/permissions.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { PolicyRef, RoleRow, RolesRepository } from '../repositories/roles.js'
-import { uniqueIds } from '../rules.js'
-import { SYSTEM_ROLES, type Caller, type RoleScope } from '../domain.js'
+import { uniqueIds } from '../domain/rules.js'
+import { SYSTEM_ROLES, type Caller, type RoleScope } from '../domain/vocabulary.js'
 import { readPage } from './paging.js'
 import { requireProject } from './scope.js'
 

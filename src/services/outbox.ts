@@ -1,8 +1,8 @@
 // The outbox: the invitation emails the real service would have sent, as recorded by create and resend, rendered when read.
 import type { Static } from 'typebox'
 import type { OutboxFilter, OutboxRepository, OutboxRow } from '../repositories/outbox.js'
-import type { PublicUrlResolver } from '../public-url.js'
-import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE } from '../rules.js'
+import type { PublicUrlResolver } from '../http/public-url.js'
+import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE } from '../domain/rules.js'
 import type { OutboxEmailSchema } from '../schemas/admin.js'
 import { renderInvitationEmail } from './email.js'
 import { pageOf, type Page } from './paging.js'

@@ -1,17 +1,17 @@
 // The project rules: names unique in the organization, an optional Owner from its members, a key minted once, deletion.
 import type { Database } from 'better-sqlite3'
-import type { Clocks } from '../clock.js'
+import type { Clocks } from '../domain/clock.js'
 import type { IdGenerator } from '../db/ids.js'
-import { NotAnOrganizationMemberError, ProjectNameTakenError } from '../errors.js'
+import { NotAnOrganizationMemberError, ProjectNameTakenError } from '../domain/errors.js'
 import { systemRoleId } from '../boot-state/catalog.js'
-import { newKey, storedKey } from '../keys.js'
+import { newKey, storedKey } from '../domain/keys.js'
 
 import type { ApiKeysRepository, KeyRow } from '../repositories/api-keys.js'
 import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { PeopleRepository } from '../repositories/people.js'
 import type { ProjectRow, ProjectsRepository } from '../repositories/projects.js'
-import { NEW_PROJECT_KEY_NAME, normalizeEmail } from '../rules.js'
-import { OWNER_ROLE, type Caller } from '../domain.js'
+import { NEW_PROJECT_KEY_NAME, normalizeEmail } from '../domain/rules.js'
+import { OWNER_ROLE, type Caller } from '../domain/vocabulary.js'
 import { requireProject, requireProjectRow } from './scope.js'
 
 export interface ProjectServiceDeps {

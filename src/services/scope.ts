@@ -1,6 +1,6 @@
 // Where a /v1 call acts: the caller's organization itself, or one of its projects; any other project is a 404.
-import type { Caller, RoleScope } from '../domain.js'
-import { ProjectNotFoundError } from '../errors.js'
+import type { Caller, RoleScope } from '../domain/vocabulary.js'
+import { ProjectNotFoundError } from '../domain/errors.js'
 import type { ProjectRef, ProjectRow, ProjectsRepository } from '../repositories/projects.js'
 
 /** Whose roles, policies or invitations: the caller's organization (projectId null) or one of its projects. */

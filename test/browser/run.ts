@@ -26,7 +26,7 @@ const ORGANIZATION_PATH = `organizations/${DEMO_ORGANIZATION_ID}`
 const PROJECT_PATH = `${ORGANIZATION_PATH}/projects/${DEMO_PROJECT_ID}`
 const INVITATIONS_PATH = `/v1/projects/${DEMO_PROJECT_ID}/invitations`
 
-// What the vendor's Python SDK puts on the wire (test/sdk-replay.test.ts: PYTHON_UA and
+// What the vendor's Python SDK puts on the wire (test/app/sdk-replay.test.ts: PYTHON_UA and
 // DEFAULT_HEADERS, with the JSON content type of a call with a body).
 const PYTHON_UA = 'confidentai-python/1.4.2'
 const SDK_HEADERS = {

@@ -2,7 +2,7 @@
 import t from 'tap'
 import type { App } from '../../src/app.js'
 import { DEMO_FIXTURES, DEMO_ORGANIZATION_ID } from '../../src/boot-state/demo.js'
-import { redactKey } from '../../src/keys.js'
+import { redactKey } from '../../src/domain/keys.js'
 import { build, json, seedOrg } from '../helpers/build.js'
 import { HOSTILE, getPage, hasRawMarkup, region } from '../helpers/console.js'
 import { inviteOrganization, inviteProject } from '../helpers/invite.js'

@@ -1,9 +1,9 @@
 // No key or admin token in any console page or the log, whatever the state holds: every GET route of the console, collected from the app.
 import t from 'tap'
 import { buildApp, loggerOptions } from '../../src/app.js'
-import { Clock } from '../../src/clock.js'
+import { Clock } from '../../src/domain/clock.js'
 import { defaultConfig } from '../../src/config.js'
-import { newKey } from '../../src/keys.js'
+import { newKey } from '../../src/domain/keys.js'
 import { T0 } from '../helpers/build.js'
 import { logCapture } from '../helpers/secrets.js'
 import { getPage, postForm } from '../helpers/console.js'

@@ -3,7 +3,7 @@
 import Sqlite from 'better-sqlite3'
 import t from 'tap'
 import { DEMO_ORG_KEY, DEMO_ORGANIZATION_ID, DEMO_PROJECT_ID } from '../../src/boot-state/demo.js'
-import { keyDigest } from '../../src/keys.js'
+import { keyDigest } from '../../src/domain/keys.js'
 import { get, post, startServer, workspace } from '../helpers/server-process.js'
 
 async function admin (base: string, method: string, path: string, body?: unknown) {

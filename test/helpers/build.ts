@@ -2,12 +2,12 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
 import { buildApp, type App } from '../../src/app.js'
-import { Clock } from '../../src/clock.js'
+import { Clock } from '../../src/domain/clock.js'
 import { defaultConfig, type Config } from '../../src/config.js'
 import { projects, roles } from '../../src/db/schema.js'
 import { applyFixtures } from '../../src/boot-state/apply.js'
 import type { FixtureOrganization, Fixtures } from '../../src/boot-state/schema.js'
-import { newKey } from '../../src/keys.js'
+import { newKey } from '../../src/domain/keys.js'
 
 export interface TeardownTarget {
   teardown: (fn: () => unknown) => void

@@ -4,7 +4,7 @@ import type { JsonSchema } from './vendor.js'
 /**
  * Which way the data flows decides what "compatible" allows for `null`: a request schema of ours
  * must accept null wherever the vendor's does; a response schema of ours may send null only where
- * the vendor's allows it. Everything else is compared both ways (see test/contract.test.ts).
+ * the vendor's allows it. Everything else is compared both ways (see test/app/contract.test.ts).
  */
 export type Direction = 'request' | 'response'
 

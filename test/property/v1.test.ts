@@ -4,11 +4,11 @@ import type { InjectOptions } from 'fastify'
 import t from 'tap'
 import type { App } from '../../src/app.js'
 import { systemRoleId } from '../../src/boot-state/catalog.js'
-import { keyDigest } from '../../src/keys.js'
-import { MAX_PAGE_SIZE } from '../../src/domain.js'
+import { keyDigest } from '../../src/domain/keys.js'
+import { MAX_PAGE_SIZE } from '../../src/domain/vocabulary.js'
 import {
   MAX_DESCRIPTION_LENGTH as MAX_PROJECT_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH as MAX_PROJECT_NAME_LENGTH
-} from '../../src/rules.js'
+} from '../../src/domain/rules.js'
 import { routeKey, servedRoutes } from '../../scripts/vendor-coverage.js'
 import { build, seedOrg, type SeededOrg } from '../helpers/build.js'
 import {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { BadDocumentError, FaultNotFoundError } from '../../errors.js'
+import { BadDocumentError, FaultNotFoundError } from '../../domain/errors.js'
 import { FaultIdParams } from '../../schemas/admin.js'
 import { faultSpecOf } from '../../services/faults.js'
 import { filled, redirectTo } from '../links.js'

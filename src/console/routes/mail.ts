@@ -1,7 +1,7 @@
 // The mailbox: the invitation emails the server recorded, newest first and filtered by the URL, one email with its link, and its HTML for a sandboxed frame.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { MAX_EMAIL_LENGTH } from '../../rules.js'
+import { MAX_EMAIL_LENGTH } from '../../domain/rules.js'
 import { CONSOLE_PAGE_SIZE } from '../../services/inspect.js'
 import { query } from '../links.js'
 import { PageNumber } from '../schemas.js'

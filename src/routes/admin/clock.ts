@@ -2,7 +2,7 @@
 // every organization without a clock of its own (src/routes/admin/organization-clock.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { ClockState } from '../../clock.js'
+import type { ClockState } from '../../domain/clock.js'
 import { AdvanceBody, ClockResponse, FreezeBody, SetClockBody } from '../../schemas/admin.js'
 import { errors } from '../../schemas/common.js'
 import { tag } from '../tags.js'

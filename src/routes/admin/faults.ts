@@ -2,7 +2,7 @@
 // body or be rate limited, every time or N times.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { FaultNotFoundError } from '../../errors.js'
+import { FaultNotFoundError } from '../../domain/errors.js'
 import { Deleted, FaultBody, FaultIdParams, FaultSchema } from '../../schemas/admin.js'
 import { Success, errors } from '../../schemas/common.js'
 import { faultSpec } from '../../services/faults.js'

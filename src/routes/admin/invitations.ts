@@ -1,7 +1,7 @@
 // What the invitee does through the emailed link, as a server operation: accept or decline by token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { INVITATION_KINDS } from '../../domain.js'
+import { INVITATION_KINDS } from '../../domain/vocabulary.js'
 import { Success, errors } from '../../schemas/common.js'
 import { OrganizationInvitationSchema, ProjectInvitationSchema } from '../../schemas/invitations.js'
 import type { Responded } from '../../services/invitations.js'

@@ -2,7 +2,7 @@
 // the server clock's (src/routes/admin/clock.ts), the same service logic (src/services/clock.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { ClockState } from '../../clock.js'
+import type { ClockState } from '../../domain/clock.js'
 import { AdvanceBody, ClockResponse, FreezeBody, OrganizationIdParams, SetClockBody } from '../../schemas/admin.js'
 import { errors } from '../../schemas/common.js'
 import { tag } from '../tags.js'

@@ -1,5 +1,5 @@
 // The presenters: rows and service results turned into the vendor's field names and shapes, one per resource, for every route that answers with it.
-import { redactKey } from '../../keys.js'
+import { redactKey } from '../../domain/keys.js'
 import type { StoredKeyRow } from '../../repositories/api-keys.js'
 import type { InvitationRow } from '../../repositories/invitations.js'
 import type { MemberRow } from '../../repositories/members.js'

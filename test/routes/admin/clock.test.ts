@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { buildApp, type App } from '../../../src/app.js'
-import { Clock } from '../../../src/clock.js'
+import { Clock } from '../../../src/domain/clock.js'
 import { defaultConfig } from '../../../src/config.js'
 import { T0, build, json, seedOrg } from '../../helpers/build.js'
 

@@ -177,7 +177,7 @@ t.test('hang: the client gives up, the server lets go of the request', async (t)
   t.equal(after.status, 200, 'then the real answer')
   await after.arrayBuffer()
   // The aborted requests' connections are gone or idle: nothing they left holds the close (a
-  // connection that never sent a request is test/connections.test.ts's). A hang guard with room to
+  // connection that never sent a request is test/plugins/connections.test.ts's). A hang guard with room to
   // spare, not a speed target.
   const closing = performance.now()
   await s.app.close()

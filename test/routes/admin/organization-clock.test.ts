@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { App } from '../../../src/app.js'
-import { Clock } from '../../../src/clock.js'
+import { Clock } from '../../../src/domain/clock.js'
 import { policies, roles, organizationMembers } from '../../../src/db/schema.js'
 import { eq } from 'drizzle-orm'
 import { AdminApiError, startServer } from '../../../src/index.js'

@@ -5,7 +5,7 @@ import type { App } from '../../../src/app.js'
 import { DEMO_ORG_KEY, DEMO_ORGANIZATION_ID, DEMO_PROJECT_ID } from '../../../src/boot-state/demo.js'
 import type { Fixtures } from '../../../src/boot-state/schema.js'
 import { buildApp } from '../../../src/app.js'
-import { Clock } from '../../../src/clock.js'
+import { Clock } from '../../../src/domain/clock.js'
 import { defaultConfig } from '../../../src/config.js'
 import { T0, build, json } from '../../helpers/build.js'
 

@@ -2,7 +2,7 @@
 import t from 'tap'
 import type { App } from '../../../src/app.js'
 import { systemRoleId } from '../../../src/boot-state/catalog.js'
-import { keyDigest, newKey } from '../../../src/keys.js'
+import { keyDigest, newKey } from '../../../src/domain/keys.js'
 import { routeKey, servedRoutes } from '../../../scripts/vendor-coverage.js'
 import { build, json, seedOrg, type SeededOrg } from '../../helpers/build.js'
 

@@ -8,7 +8,7 @@ import {
   rolePolicies, roles, users
 } from '../../../src/db/schema.js'
 import { systemRoleId } from '../../../src/boot-state/catalog.js'
-import { keyDigest } from '../../../src/keys.js'
+import { keyDigest } from '../../../src/domain/keys.js'
 import { T0, build, json, seedOrg } from '../../helpers/build.js'
 import { assertKeyFailures } from '../../helpers/auth.js'
 import { assertVendorResponse } from '../../helpers/vendor.js'

@@ -1,6 +1,6 @@
 // Governance policies: /v1/organization/governance-policies (list) and /:policyId (assign, unassign, list projects).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DEFAULT_PAGE_SIZE } from '../../../domain.js'
+import { DEFAULT_PAGE_SIZE } from '../../../domain/vocabulary.js'
 import { callerOf } from '../../../plugins/auth.js'
 import { errors } from '../../../schemas/common.js'
 import {

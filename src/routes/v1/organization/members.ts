@@ -1,7 +1,7 @@
 // Organization members: /v1/organization/members (list) and /members/:userId (change role, remove).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import { DEFAULT_PAGE_SIZE } from '../../../domain.js'
+import { DEFAULT_PAGE_SIZE } from '../../../domain/vocabulary.js'
 import { errors } from '../../../schemas/common.js'
 import {
   OrganizationMemberListResponse,

@@ -1,7 +1,7 @@
 // Project members: /v1/projects/:projectId/members (list) and /members/:userId (change role, remove).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import { DEFAULT_PAGE_SIZE } from '../../../domain.js'
+import { DEFAULT_PAGE_SIZE } from '../../../domain/vocabulary.js'
 import { ProjectIdParams, errors } from '../../../schemas/common.js'
 import {
   PageQuery,

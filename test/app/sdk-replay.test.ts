@@ -2,10 +2,10 @@
 import t from 'tap'
 import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { App } from '../src/app.js'
-import { routeKey, servedRoutes } from '../scripts/vendor-coverage.js'
-import { build, json, seedOrg, type SeededOrg } from './helpers/build.js'
-import { assertVendorResponse, closeObjectSchemas, validateVendorResponse, vendorExtract, type VendorOperation } from './helpers/vendor.js'
+import type { App } from '../../src/app.js'
+import { routeKey, servedRoutes } from '../../scripts/vendor-coverage.js'
+import { build, json, seedOrg, type SeededOrg } from '../helpers/build.js'
+import { assertVendorResponse, closeObjectSchemas, validateVendorResponse, vendorExtract, type VendorOperation } from '../helpers/vendor.js'
 
 const addFormats = addFormatsModule.default
 

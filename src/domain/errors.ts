@@ -44,7 +44,7 @@ export const RoleInUseError = createError<[string]>('CM_ROLE_IN_USE', 'This role
 export const OrganizationNameTakenError = createError<[string]>('CM_ORGANIZATION_NAME_TAKEN', 'An organization named "%s" already exists', 409)
 export const GovernancePolicyNotFoundError = createError('CM_GOVERNANCE_POLICY_NOT_FOUND', 'Governance policy not found', 404)
 
-// The body as sent: checked before any route sees it (src/json-body.ts, src/plugins/bodyless.ts).
+// The body as sent: checked before any route sees it (src/http/json-body.ts, src/plugins/bodyless.ts).
 export const UnsupportedEncodingError = createError('CM_UNSUPPORTED_ENCODING', 'Unsupported Content-Encoding: send the body uncompressed', 415)
 export const InvalidBodyError = createError<[string]>('CM_INVALID_BODY', '%s', 400)
 

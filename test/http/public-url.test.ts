@@ -1,7 +1,7 @@
-// The public base URL (src/public-url.ts): configured, else the address the server listens on, else HOST and PORT; and after a real listen.
+// The public base URL (src/http/public-url.ts): configured, else the address the server listens on, else HOST and PORT; and after a real listen.
 import t from 'tap'
-import { listenUrl, publicUrlResolver } from '../src/public-url.js'
-import { build, json, seedOrg } from './helpers/build.js'
+import { listenUrl, publicUrlResolver } from '../../src/http/public-url.js'
+import { build, json, seedOrg } from '../helpers/build.js'
 
 t.test('listenUrl: wildcard hosts read as localhost, IPv6 literals in brackets', async (t) => {
   const cases: Array<[string, number, string]> = [

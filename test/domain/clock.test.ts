@@ -1,6 +1,6 @@
 // The server clock: frozen, set, advanced, resumed.
 import t from 'tap'
-import { Clock } from '../src/clock.js'
+import { Clock } from '../../src/domain/clock.js'
 
 t.test('a frozen clock stands still until set or advanced', async (t) => {
   const clock = new Clock(1_000)

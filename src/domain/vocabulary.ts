@@ -1,7 +1,7 @@
 // The domain's vocabulary, in one place: what the vendor documents (plans, scopes, statuses, the
 // system roles, control types, page sizes) and the caller. Schemas (src/schemas/, src/boot-state/schema.ts),
-// the table definitions (src/db/schema.ts), the rules (src/rules.ts) and the services all read it here;
-// the limits the vendor leaves open (names, descriptions, addresses) are our decisions, in src/rules.ts.
+// the table definitions (src/db/schema.ts), the rules (src/domain/rules.ts) and the services all read it here;
+// the limits the vendor leaves open (names, descriptions, addresses) are our decisions, in src/domain/rules.ts.
 
 /** The subscription plans the vendor documents. */
 export const PLANS = ['TRIAL', 'FREE', 'STARTER', 'ENTERPRISE', 'TEAM', 'PREMIUM'] as const

@@ -1,10 +1,10 @@
 // App-wide behaviour: the error envelope for unknown routes and failures, health, logging without secrets.
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { buildApp, loggerOptions } from '../src/app.js'
-import { Clock } from '../src/clock.js'
-import { defaultConfig } from '../src/config.js'
-import { T0, build, json, seedOrg } from './helpers/build.js'
+import { buildApp, loggerOptions } from '../../src/app.js'
+import { Clock } from '../../src/domain/clock.js'
+import { defaultConfig } from '../../src/config.js'
+import { T0, build, json, seedOrg } from '../helpers/build.js'
 
 /** A stream for pino that keeps every line written to it. */
 function logCapture () {

@@ -7,10 +7,10 @@ import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
-import connections, { DRAIN_LIMITS, type DrainLimits } from '../src/plugins/connections.js'
-import { DEMO_ORG_KEY } from '../src/boot-state/demo.js'
-import { build, type TeardownTarget } from './helpers/build.js'
-import { startServer, workspace } from './helpers/server-process.js'
+import connections, { DRAIN_LIMITS, type DrainLimits } from '../../src/plugins/connections.js'
+import { DEMO_ORG_KEY } from '../../src/boot-state/demo.js'
+import { build, type TeardownTarget } from '../helpers/build.js'
+import { startServer, workspace } from '../helpers/server-process.js'
 
 /** A raw client connection to the app, listening on a free port, and what it has been sent. */
 async function socketTo (t: TeardownTarget, app: FastifyInstance) {

@@ -1,6 +1,6 @@
 // Configuration: defaults, validation naming the variable, flags over the environment.
 import t from 'tap'
-import { DEFAULT_DATABASE, configFromArgs, defaultDatabase, loadConfig } from '../src/config.js'
+import { DEFAULT_DATABASE, configFromArgs, defaultDatabase, loadConfig } from '../../src/config.js'
 
 t.test('defaults', async (t) => {
   const config = loadConfig({})

@@ -1,6 +1,6 @@
 // The clocks: the server clock, and the clocks organizations may have of their own. Every timestamp
 // written for an organization, and its trial rule, read its clock; tests can freeze, set and advance either.
-import { LATEST_ISO_MS as LAST_INSTANT } from './schemas/common.js'
+import { LATEST_ISO_MS as LAST_INSTANT } from '../schemas/common.js'
 
 export interface ClockState {
   /** The clock's current time, ISO 8601. */

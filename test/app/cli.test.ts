@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { CLI_FLAGS, ConfigSchema } from '../src/config.js'
-import { runCli, startServer } from './helpers/server-process.js'
+import { CLI_FLAGS, ConfigSchema } from '../../src/config.js'
+import { runCli, startServer } from '../helpers/server-process.js'
 
 const SERVE_ARGS = ['--port', '0', '--host', '127.0.0.1', '--database', ':memory:', '--log-level', 'silent']
 
@@ -54,7 +54,7 @@ t.test('--help lists the commands and every serve flag with its variable and des
 })
 
 t.test('--version prints the package version', async (t) => {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
   const { code, stdout } = await runCli(['--version'])
   t.equal(code, 0)
   t.equal(stdout, `${version}\n`)

@@ -1,7 +1,7 @@
 // The JSON body parser: UTF-8 only, Fastify's own parse, then what JSON.parse lets through (a lone surrogate, a key twice).
 import { isUtf8 } from 'node:buffer'
 import type { FastifyRequest } from 'fastify'
-import { InvalidBodyError } from './errors.js'
+import { InvalidBodyError } from '../domain/errors.js'
 
 /** A JSON text's own problems JSON.parse lets through: an unpaired surrogate, a key twice in one object. */
 export function jsonTextProblem (text: string, value: unknown): string | null {

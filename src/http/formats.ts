@@ -1,7 +1,7 @@
 // The string formats every Ajv instance here knows: ajv-formats', with a stricter "date-time".
 import type { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import { EARLIEST_ISO_MS, LATEST_ISO_MS } from './schemas/common.js'
+import { EARLIEST_ISO_MS, LATEST_ISO_MS } from '../schemas/common.js'
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import t from 'tap'
-import { AdminApiError, createAdminClient, startServer } from '../src/index.js'
+import { AdminApiError, createAdminClient, startServer } from '../../src/index.js'
 
 const KEY = 'confident_org_1de1de1de1de1de1de1de1de1de1de1d'
 

@@ -4,9 +4,9 @@ import { request } from 'node:http'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import t from 'tap'
 import { parse } from 'yaml'
-import { MANAGEMENT_TAGS } from '../scripts/extract-vendor-schemas.js'
-import { servedRoutes } from '../scripts/vendor-coverage.js'
-import { build, json } from './helpers/build.js'
+import { MANAGEMENT_TAGS } from '../../scripts/extract-vendor-schemas.js'
+import { servedRoutes } from '../../scripts/vendor-coverage.js'
+import { build, json } from '../helpers/build.js'
 
 /** A GET with its path sent byte for byte (fetch and inject would resolve dot segments). */
 function rawGet (origin: string, path: string): Promise<{ status: number, body: string }> {
@@ -25,7 +25,7 @@ function rawGet (origin: string, path: string): Promise<{ status: number, body: 
 type Obj = Record<string, any>
 
 const ADMIN_TOKEN = 'openapi-test-admin-token'
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Obj
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Obj
 
 // With an admin token configured, to show the document and the page need neither it nor a key.
 const app = await build(t, { config: { CONFIDENT_MOCK_ADMIN_TOKEN: ADMIN_TOKEN } })

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { AdminApiError, createAdminClient, startServer, type RunningServer } from '../src/index.js'
+import { AdminApiError, createAdminClient, startServer, type RunningServer } from '../../src/index.js'
 
 const BOOT = '2030-01-01T00:00:00.000Z'
 const HOUR = 3_600_000

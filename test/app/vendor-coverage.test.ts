@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { coverage, coverageReport, renderCoverage, routeKey, servedRoutes } from '../scripts/vendor-coverage.js'
-import { vendorExtract } from './helpers/vendor.js'
+import { coverage, coverageReport, renderCoverage, routeKey, servedRoutes } from '../../scripts/vendor-coverage.js'
+import { vendorExtract } from '../helpers/vendor.js'
 
 const run = promisify(execFile)
-const ROOT = new URL('..', import.meta.url)
+const ROOT = new URL('../..', import.meta.url)
 
 t.test('servedRoutes reads Fastify\'s route tree, without HEAD', async (t) => {
   const tree = [

@@ -1,8 +1,8 @@
 // Lazy schema compilers: validators and serializers compile on first use, and all of them still compile.
 import Fastify from 'fastify'
 import t from 'tap'
-import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from '../src/compilers.js'
-import { build, json, seedOrg } from './helpers/build.js'
+import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from '../../src/http/compilers.js'
+import { build, json, seedOrg } from '../helpers/build.js'
 
 t.test('every validator and serializer of the app compiles', async (t) => {
   const app = await build(t)

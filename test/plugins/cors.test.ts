@@ -2,8 +2,8 @@
 // before auth, faults and the journal; the answers (errors too) readable by an allowed origin only.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import t from 'tap'
-import { corsOrigins, loadConfig } from '../src/config.js'
-import { build, seedOrg, type TeardownTarget } from './helpers/build.js'
+import { corsOrigins, loadConfig } from '../../src/config.js'
+import { build, seedOrg, type TeardownTarget } from '../helpers/build.js'
 
 const CONSOLE = 'http://localhost:5173'
 

@@ -1,19 +1,19 @@
 // Secrets (API keys, the admin token) never reach the log, the journal, a snapshot, or any answer but the one that created them.
 import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { buildApp, loggerOptions, type App } from '../src/app.js'
-import { Clock } from '../src/clock.js'
-import { defaultConfig } from '../src/config.js'
-import { systemRoleId } from '../src/boot-state/catalog.js'
-import { DEMO_ORG_KEY } from '../src/boot-state/demo.js'
-import { newKey } from '../src/keys.js'
-import { servedRoutes } from '../scripts/vendor-coverage.js'
-import { T0, build } from './helpers/build.js'
+import { buildApp, loggerOptions, type App } from '../../src/app.js'
+import { Clock } from '../../src/domain/clock.js'
+import { defaultConfig } from '../../src/config.js'
+import { systemRoleId } from '../../src/boot-state/catalog.js'
+import { DEMO_ORG_KEY } from '../../src/boot-state/demo.js'
+import { newKey } from '../../src/domain/keys.js'
+import { servedRoutes } from '../../scripts/vendor-coverage.js'
+import { T0, build } from '../helpers/build.js'
 import {
   answerText, findSecret, Haystack, httpClient, injectClient, logCapture, Secrets, secretForms,
   type Client, type Exchange, type RequestSpec
-} from './helpers/secrets.js'
-import { startServer, workspace } from './helpers/server-process.js'
+} from '../helpers/secrets.js'
+import { startServer, workspace } from '../helpers/server-process.js'
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex')
 

@@ -1,8 +1,8 @@
 // Operations that declare no body, sent what the vendor's SDKs send (a JSON Content-Type, Content-Length 0 or none), and bodies they must ignore.
 import { connect } from 'node:net'
 import t from 'tap'
-import type { App } from '../src/app.js'
-import { build, json, seedOrg, type SeededOrg } from './helpers/build.js'
+import type { App } from '../../src/app.js'
+import { build, json, seedOrg, type SeededOrg } from '../helpers/build.js'
 
 /** The header variants real clients put on a body-less call: requests/aiohttp, axios, and the types they fall back to. */
 const SDK_VARIANTS: Array<{ name: string, headers: Record<string, string>, payload?: string }> = [

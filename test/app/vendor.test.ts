@@ -1,8 +1,8 @@
 // Checks that the committed vendor extract is usable and, when the vendor file is at hand, up to date.
 import { existsSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { DEFAULT_VENDOR_PATH, EXTRACT_PATH, extractFromFile, renderExtract } from '../scripts/extract-vendor-schemas.js'
-import { assertVendorResponse, validateVendorResponse, vendorOperation } from './helpers/vendor.js'
+import { DEFAULT_VENDOR_PATH, EXTRACT_PATH, extractFromFile, renderExtract } from '../../scripts/extract-vendor-schemas.js'
+import { assertVendorResponse, validateVendorResponse, vendorOperation } from '../helpers/vendor.js'
 
 const OP = 'createProjectInvitations'
 

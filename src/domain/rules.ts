@@ -1,5 +1,5 @@
 // Decisions where the vendor docs are silent (listed in docs/decisions.md), each in one place to change.
-import { SYSTEM_ROLES, type Plan, type RoleScope } from './domain.js'
+import { SYSTEM_ROLES, type Plan, type RoleScope } from './vocabulary.js'
 
 /** Plans that may always invite; TRIAL and FREE may only while the trial runs (docs/decisions.md; "check 4" in test/routes/v1/projects/invitations.test.ts). */
 export const INVITING_PLANS: ReadonlySet<Plan> = new Set<Plan>(['STARTER', 'TEAM', 'PREMIUM', 'ENTERPRISE'])

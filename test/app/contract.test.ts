@@ -22,11 +22,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import { parse } from 'yaml'
-import { DEFAULT_VENDOR_PATH } from '../scripts/extract-vendor-schemas.js'
-import { routeKey } from '../scripts/vendor-coverage.js'
-import { build, json } from './helpers/build.js'
-import { formatDifference, schemaDifferences, type Direction } from './helpers/schema-compare.js'
-import { vendorExtract, type JsonSchema, type VendorOperation } from './helpers/vendor.js'
+import { DEFAULT_VENDOR_PATH } from '../../scripts/extract-vendor-schemas.js'
+import { routeKey } from '../../scripts/vendor-coverage.js'
+import { build, json } from '../helpers/build.js'
+import { formatDifference, schemaDifferences, type Direction } from '../helpers/schema-compare.js'
+import { vendorExtract, type JsonSchema, type VendorOperation } from '../helpers/vendor.js'
 
 type Obj = Record<string, any>
 

@@ -1,7 +1,7 @@
 // The routes' validation options and error wording (src/app.ts uses them), and a document checked against a request schema outside a route (a console form as a control call's body).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { Static, TSchema } from 'typebox'
-import { BadDocumentError } from './errors.js'
+import { BadDocumentError } from '../domain/errors.js'
 import { withFormats } from './formats.js'
 
 /** Ajv's options for every request validator: the first error only, defaults filled in (coercion is the caller's choice). */

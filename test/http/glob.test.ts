@@ -1,6 +1,6 @@
 // Path patterns of faults and journal filters: what * and ** match, and no pattern can make matching slow.
 import t from 'tap'
-import { compileGlob } from '../src/glob.js'
+import { compileGlob } from '../../src/http/glob.js'
 
 t.test('what matches', async (t) => {
   const cases: Array<[string, string, boolean]> = [
