@@ -8,8 +8,9 @@ import { DEMO_ORG_KEY, DEMO_ORGANIZATION_ID, DEMO_PROJECT_ID } from '../src/boot
 import { JsonClient, NoAnswerError, type Answer } from './lib/http-client.js'
 import { killServer, resolveEntry, startServer, stopServer, type Entry, type EntryChoice, type ServerChild } from './lib/server-child.js'
 import { Checks, envChoice, envNumber, seededRandom } from './lib/util.js'
+import type { InvitationKind } from '../src/domain/vocabulary.js'
 
-export type Kind = 'PROJECT' | 'ORGANIZATION'
+export type Kind = InvitationKind
 export type Status = 'PENDING' | 'ACCEPTED' | 'DECLINED'
 
 /** What the run knows of one invitation: exactly, between iterations; an unanswered request makes it uncertain until the next check. */

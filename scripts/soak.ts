@@ -8,6 +8,7 @@ import { DEMO_ORG_KEY, DEMO_ORGANIZATION_ID } from '../src/boot-state/demo.js'
 import { JsonClient, NoAnswerError, type Answer } from './lib/http-client.js'
 import { resolveEntry, rssBytes, startServer, stopServer, type EntryChoice, type ServerChild } from './lib/server-child.js'
 import { Checks, envChoice, envNumber, mib, percentile, seededRandom } from './lib/util.js'
+import type { InvitationKind } from '../src/domain/vocabulary.js'
 
 export interface SoakOptions {
   /** The measured window, after the warm-up. */
@@ -35,7 +36,7 @@ const MAX_EPHEMERAL_PROJECTS = 12
 // levelled off: collection noise (see memoryVerdict).
 const RSS_NOISE_SHARE = 0.03
 
-type Kind = 'PROJECT' | 'ORGANIZATION'
+type Kind = InvitationKind
 
 interface Project {
   id: string

@@ -4,6 +4,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import {
   GOVERNANCE_CONTROL_TYPES, INVITATION_KINDS, INVITATION_STATUSES, PLANS, ROLE_SCOPES, type GovernanceControlType, type InvitationStatus, type Plan, type RoleScope
 } from '../domain/vocabulary.js'
+import type { InvitationKind } from '../domain/vocabulary.js'
 
 // Times are stored as integer milliseconds since the epoch, read from the server clock.
 const createdAt = () => integer('created_at').notNull()
@@ -195,7 +196,7 @@ export const organizationInvitations = sqliteTable('organization_invitations', {
 // No index beyond the id: it is appended on every invitation and read rarely (by tests).
 export const invitationEmails = sqliteTable('invitation_emails', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  kind: text('kind').$type<'PROJECT' | 'ORGANIZATION'>().notNull(),
+  kind: text('kind').$type<InvitationKind>().notNull(),
   organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
   projectId: text('project_id'),
   invitationId: integer('invitation_id').notNull(),

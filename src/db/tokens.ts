@@ -1,12 +1,12 @@
 // Accept/decline tokens: an HMAC of the invitation under a per-database secret, nothing stored per row.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
+import type { InvitationKind } from '../domain/vocabulary.js'
 
-export type InvitationKindName = 'PROJECT' | 'ORGANIZATION'
 
 /** What a token is computed from: all fixed for the life of one invitation row. */
 export interface TokenSubject {
-  kind: InvitationKindName
+  kind: InvitationKind
   id: number
   email: string
   createdAt: number
@@ -15,7 +15,7 @@ export interface TokenSubject {
 export interface TokenSigner {
   sign: (subject: TokenSubject) => string
   /** The kind and id a well-formed token names; the caller loads the row and calls `matches`. */
-  parse: (token: string) => { kind: InvitationKindName, id: number } | null
+  parse: (token: string) => { kind: InvitationKind, id: number } | null
   matches: (token: string, subject: TokenSubject) => boolean
 }
 

@@ -16,6 +16,7 @@ export type RoleScope = typeof ROLE_SCOPES[number]
 
 /** What an invitation is to: the scope of the role it grants (project first, the control API's order). */
 export const INVITATION_KINDS = ['PROJECT', 'ORGANIZATION'] as const satisfies readonly RoleScope[]
+export type InvitationKind = typeof INVITATION_KINDS[number]
 
 /** The vendor-documented system roles of each scope, the same in every organization. */
 export const SYSTEM_PROJECT_ROLES = ['Owner', 'Manager', 'Member'] as const

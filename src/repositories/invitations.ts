@@ -1,17 +1,17 @@
 // Invitations of either kind (project or organization) and the emails they would send.
 import type { Database } from 'better-sqlite3'
-import type { InvitationStatus } from '../domain/vocabulary.js'
+import type { InvitationKind, InvitationStatus } from '../domain/vocabulary.js'
 
 /** Where one kind of invitation lives: its table, the column naming its owner, its members. */
-export interface InvitationKind {
-  kind: 'PROJECT' | 'ORGANIZATION'
+export interface InvitationTable {
+  kind: InvitationKind
   table: 'project_invitations' | 'organization_invitations'
   ownerColumn: 'project_id' | 'organization_id'
   roleColumn: 'project_role_id' | 'organization_role_id'
   memberTable: 'project_members' | 'organization_members'
 }
 
-export const PROJECT_INVITATIONS: InvitationKind = {
+export const PROJECT_INVITATIONS: InvitationTable = {
   kind: 'PROJECT',
   table: 'project_invitations',
   ownerColumn: 'project_id',
@@ -19,7 +19,7 @@ export const PROJECT_INVITATIONS: InvitationKind = {
   memberTable: 'project_members'
 }
 
-export const ORGANIZATION_INVITATIONS: InvitationKind = {
+export const ORGANIZATION_INVITATIONS: InvitationTable = {
   kind: 'ORGANIZATION',
   table: 'organization_invitations',
   ownerColumn: 'organization_id',
@@ -51,7 +51,7 @@ export interface EmailRecord {
  * json_each with an upsert clause on the partial unique index, which Drizzle's builder cannot
  * express, and it is the hot path.
  */
-export function invitationsRepository (sqlite: Database, k: InvitationKind) {
+export function invitationsRepository (sqlite: Database, k: InvitationTable) {
   const columns = `id, email, status, ${k.roleColumn} as roleId, created_at as createdAt`
 
   // One statement inserts every address that is neither a member nor already invited; the upsert

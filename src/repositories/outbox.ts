@@ -2,13 +2,14 @@
 import type { Database } from 'better-sqlite3'
 import type { Static } from 'typebox'
 import type { OutboxQuery } from '../schemas/admin.js'
+import type { InvitationKind } from '../domain/vocabulary.js'
 
 export type OutboxFilter = Static<typeof OutboxQuery>
 
 /** One recorded email as stored, with the names its text is rendered from, as they are now. */
 export interface OutboxRow {
   id: number
-  kind: 'PROJECT' | 'ORGANIZATION'
+  kind: InvitationKind
   to: string
   organizationId: string
   projectId: string | null

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { TokenSigner } from '../db/tokens.js'
 import { MIGRATIONS_FOLDER } from '../db/index.js'
+import type { InvitationKind } from '../domain/vocabulary.js'
 
 export const SNAPSHOT_FORMAT = 'confident-mock-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -194,7 +195,7 @@ function restoreSequences (sqlite: Database, rows: unknown, known: Set<string>):
 }
 
 function resignTokens (sqlite: Database, tokens: TokenSigner): void {
-  const emails = sqlite.prepare<[], { id: number, kind: 'PROJECT' | 'ORGANIZATION', invitationId: number }>(
+  const emails = sqlite.prepare<[], { id: number, kind: InvitationKind, invitationId: number }>(
     'select id, kind, invitation_id as invitationId from invitation_emails').all()
   const update = sqlite.prepare<[string, number]>('update invitation_emails set token = ? where id = ?')
   const finders = {

@@ -1,7 +1,8 @@
 // The invitation email as the service would send it: subject, plain text and HTML, every name escaped in the HTML.
+import type { InvitationKind } from '../domain/vocabulary.js'
 
 export interface InvitationEmailInput {
-  kind: 'PROJECT' | 'ORGANIZATION'
+  kind: InvitationKind
   /** The invitee's address. */
   to: string
   organizationName: string

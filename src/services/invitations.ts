@@ -1,4 +1,5 @@
 // The invitation rules, once for both kinds (project and organization): checks, skip logic, lifecycle.
+import type { InvitationKind } from '../domain/vocabulary.js'
 import type { Database } from 'better-sqlite3'
 import type { Clocks } from '../domain/clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
@@ -13,7 +14,7 @@ import {
   OwnerRoleError,
   UnknownRoleError
 } from '../domain/errors.js'
-import { systemRoleId } from '../boot-state/catalog.js'
+import { systemRoleId } from '../domain/roles.js'
 
 import type { InvitationRow, InvitationsRepository, OwnedInvitationRow } from '../repositories/invitations.js'
 import type { PeopleRepository } from '../repositories/people.js'
@@ -21,11 +22,8 @@ import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
 import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../domain/rules.js'
-import { OWNER_ROLE, type Caller, type InvitationStatus, type RoleScope } from '../domain/vocabulary.js'
+import { OWNER_ROLE, type Caller, type InvitationStatus } from '../domain/vocabulary.js'
 import { requireOwner as requireScope, type Owner } from './scope.js'
-
-/** An invitation is to a project or to the organization: the scope of the role it grants. */
-export type InvitationKindName = RoleScope
 
 export interface InvitationServiceDeps {
   sqlite: Database
@@ -45,14 +43,14 @@ export interface InvitationServiceDeps {
 const ROLE_FIELD = { PROJECT: 'projectRoleId', ORGANIZATION: 'organizationRoleId' } as const
 
 export interface Responded {
-  kind: InvitationKindName
+  kind: InvitationKind
   ownerId: string
   invitation: InvitationRow
 }
 
 /** What the invitee page shows of an invitation, read by its token. */
 export interface InvitationDescription {
-  kind: InvitationKindName
+  kind: InvitationKind
   status: InvitationStatus
   email: string
   organizationId: string
@@ -75,7 +73,7 @@ export function invitationService (deps: InvitationServiceDeps) {
   // (group commit), by when a control call may have removed the organization, and its key with it.
 
   /** A project of the caller's organization (404 otherwise), or the caller's organization itself (401 if gone since). */
-  function requireOwner (kind: InvitationKindName, caller: Caller, ownerId: string): Owner {
+  function requireOwner (kind: InvitationKind, caller: Caller, ownerId: string): Owner {
     if (kind === 'ORGANIZATION' && organizations.find(caller.organizationId) === null) throw new InvalidApiKeyError()
     return requireScope(projects, caller, kind === 'PROJECT' ? ownerId : null)
   }
@@ -95,7 +93,7 @@ export function invitationService (deps: InvitationServiceDeps) {
     if (role.organizationId === null && role.name === OWNER_ROLE) throw new OwnerRoleError()
   }
 
-  function tokenFor (kind: InvitationKindName, row: InvitationRow): string {
+  function tokenFor (kind: InvitationKind, row: InvitationRow): string {
     return tokens.sign({ kind, id: row.id, email: row.email, createdAt: row.createdAt })
   }
 
@@ -114,7 +112,7 @@ export function invitationService (deps: InvitationServiceDeps) {
    * The invitation a token names, if the token is its own: one check for every use of a token
    * (respond, describe). An unknown, forged or revoked token is an InvalidTokenError (404).
    */
-  function requireByToken (token: string): { kind: InvitationKindName, found: OwnedInvitationRow } {
+  function requireByToken (token: string): { kind: InvitationKind, found: OwnedInvitationRow } {
     const parsed = tokens.parse(token)
     const found = parsed === null ? null : repos[parsed.kind].findById(parsed.id)
     if (parsed === null || found === null || !tokens.matches(token, { kind: parsed.kind, ...found })) {
@@ -123,7 +121,7 @@ export function invitationService (deps: InvitationServiceDeps) {
     return { kind: parsed.kind, found }
   }
 
-  const accept = sqlite.transaction((kind: InvitationKindName, ownerId: string, row: InvitationRow) => {
+  const accept = sqlite.transaction((kind: InvitationKind, ownerId: string, row: InvitationRow) => {
     const organizationId = kind === 'PROJECT' ? projects.findById(ownerId)!.organizationId : ownerId
     // The inviting organization's time: the invitee joins it.
     const now = clocks.now(organizationId)
@@ -149,7 +147,7 @@ export function invitationService (deps: InvitationServiceDeps) {
      * the same state the insert writes to, without a read transaction of their own, and the answer
      * comes after the commit. Nothing in here awaits.
      */
-    create (kind: InvitationKindName, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
+    create (kind: InvitationKind, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
       const addresses = uniqueEmails(emails)
       return commits.run(() => {
         const now = clocks.now(caller.organizationId)
@@ -163,13 +161,13 @@ export function invitationService (deps: InvitationServiceDeps) {
     },
 
     /** PENDING and DECLINED invitations, by id. */
-    list (kind: InvitationKindName, caller: Caller, ownerId: string): InvitationRow[] {
+    list (kind: InvitationKind, caller: Caller, ownerId: string): InvitationRow[] {
       const owner = requireOwner(kind, caller, ownerId)
       return repos[kind].listVisible(owner.ownerId)
     },
 
     /** Sends the email of a PENDING invitation again: one more email record, same token. */
-    resend (kind: InvitationKindName, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
+    resend (kind: InvitationKind, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
       const now = clocks.now(caller.organizationId)
       const owner = requireOwner(kind, caller, ownerId)
       requireMayInvite(caller, now)
@@ -180,7 +178,7 @@ export function invitationService (deps: InvitationServiceDeps) {
     },
 
     /** Removes a PENDING or DECLINED invitation (its token stops working); ACCEPTED is a 409. */
-    revoke (kind: InvitationKindName, caller: Caller, ownerId: string, invitationId: number): number {
+    revoke (kind: InvitationKind, caller: Caller, ownerId: string, invitationId: number): number {
       const owner = requireOwner(kind, caller, ownerId)
       const row = requireInvitation(owner, invitationId)
       if (row.status === 'ACCEPTED') throw new InvitationAcceptedError()

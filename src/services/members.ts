@@ -8,7 +8,7 @@ import {
   ProjectOwnerRemovalError,
   UnknownRoleError
 } from '../domain/errors.js'
-import { systemRoleId } from '../boot-state/catalog.js'
+import { systemRoleId } from '../domain/roles.js'
 
 import type { MemberRow, MembersRepository, OrganizationProjectsRepository } from '../repositories/members.js'
 import type { ProjectsRepository } from '../repositories/projects.js'

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3'
 import type { Clocks } from '../domain/clock.js'
 import type { IdGenerator } from '../db/ids.js'
 import { NotAnOrganizationMemberError, ProjectNameTakenError } from '../domain/errors.js'
-import { systemRoleId } from '../boot-state/catalog.js'
+import { systemRoleId } from '../domain/roles.js'
 import { newKey, storedKey } from '../domain/keys.js'
 
 import type { ApiKeysRepository, KeyRow } from '../repositories/api-keys.js'

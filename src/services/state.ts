@@ -1,7 +1,8 @@
 // The whole stored state: what boot puts in it, a reset back to that (or to nothing), a snapshot out and in.
 import type { Database } from 'better-sqlite3'
 import { applyFixtures, fixturesRecorded, recordFixturesDigest } from '../boot-state/apply.js'
-import { ensureCatalog, systemRoleId } from '../boot-state/catalog.js'
+import { ensureCatalog } from '../boot-state/catalog.js'
+import { systemRoleId } from '../domain/roles.js'
 import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID, type DemoInfo } from '../boot-state/demo.js'
 import { FixturesError, parseStoredOrganization, readFixturesFile } from '../boot-state/parse.js'
 import type { Fixtures } from '../boot-state/schema.js'

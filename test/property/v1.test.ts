@@ -1,9 +1,10 @@
 // Hostile input against every /v1 route (fast-check): never a 5xx or a hang, always the envelope; the database holds what the 2xx answers said.
+import type { InvitationKind } from '../../src/domain/vocabulary.js'
 import fc from 'fast-check'
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
 import type { App } from '../../src/app.js'
-import { systemRoleId } from '../../src/boot-state/catalog.js'
+import { systemRoleId } from '../../src/domain/roles.js'
 import { keyDigest } from '../../src/domain/keys.js'
 import { MAX_PAGE_SIZE } from '../../src/domain/vocabulary.js'
 import {
@@ -594,7 +595,7 @@ function checkInvitationList (ctx: Ctx, data: any, invitations: Map<number, Invi
 }
 
 /** Created invitations: the body's addresses, lower-cased and de-duplicated, less members and those pending. */
-function created (ctx: Ctx, data: any, kind: 'PROJECT' | 'ORGANIZATION', owner: string) {
+function created (ctx: Ctx, data: any, kind: InvitationKind, owner: string) {
   const invitations = kind === 'PROJECT' ? ctx.state.projectInvitations : ctx.state.organizationInvitations
   const roleField = kind === 'PROJECT' ? 'projectRoleId' : 'organizationRoleId'
   const memberEmails = new Set([...(kind === 'PROJECT' ? [...ctx.state.projectMembers.keys()].filter((k) => k.startsWith(`${owner}|`)).map((k) => k.split('|')[1]!) : [...ctx.state.organizationMembers.keys()])]
@@ -611,7 +612,7 @@ function created (ctx: Ctx, data: any, kind: 'PROJECT' | 'ORGANIZATION', owner: 
   ctx.state.emails.sort()
 }
 
-function resent (ctx: Ctx, data: any, kind: 'PROJECT' | 'ORGANIZATION', owner: string) {
+function resent (ctx: Ctx, data: any, kind: InvitationKind, owner: string) {
   const invitations = kind === 'PROJECT' ? ctx.state.projectInvitations : ctx.state.organizationInvitations
   const known = invitations.get(data.invitation.id)
   ctx.check(known !== undefined && known.owner === owner && known.status === 'PENDING' && known.email === data.invitation.email, () => `resent ${JSON.stringify(data.invitation)}, the model has ${JSON.stringify(known)}`)

@@ -1,6 +1,7 @@
 // POST /__admin/invitations/accept|decline: the invitee's answer, by the token of the recorded email.
 import { and, eq } from 'drizzle-orm'
 import t from 'tap'
+import type { InvitationKind } from '../../../src/domain/vocabulary.js'
 import type { App } from '../../../src/app.js'
 import { invitationEmails, organizationMembers, projectMembers, roles, users } from '../../../src/db/schema.js'
 import { build, json, seedOrg } from '../../helpers/build.js'
@@ -9,7 +10,7 @@ function respond (app: App, action: 'accept' | 'decline', token: unknown) {
   return app.inject({ method: 'POST', url: `/__admin/invitations/${action}`, payload: { token } as object })
 }
 
-function tokenOf (app: App, kind: 'PROJECT' | 'ORGANIZATION', invitationId: number): string {
+function tokenOf (app: App, kind: InvitationKind, invitationId: number): string {
   return app.db.select().from(invitationEmails)
     .where(and(eq(invitationEmails.kind, kind), eq(invitationEmails.invitationId, invitationId))).get()!.token
 }

@@ -1,7 +1,7 @@
 // /__admin/outbox: one email per invitation created and per resend, its filters, clearing, its tokens, and each email as rendered.
 import t from 'tap'
 import type { OutboxEmail as Email } from '../../../src/admin-client.js'
-import { systemRoleId } from '../../../src/boot-state/catalog.js'
+import { systemRoleId } from '../../../src/domain/roles.js'
 import type { Config } from '../../../src/config.js'
 import { T0, build, json, seedOrg } from '../../helpers/build.js'
 import { inviteOrganization, inviteProject, outbox } from '../../helpers/invite.js'

@@ -1,7 +1,7 @@
 // Isolation: organization A's key gets 404 (never data, never a change) for every resource of organization B, on every /v1 endpoint.
 import t from 'tap'
 import type { App } from '../../../src/app.js'
-import { systemRoleId } from '../../../src/boot-state/catalog.js'
+import { systemRoleId } from '../../../src/domain/roles.js'
 import { keyDigest, newKey } from '../../../src/domain/keys.js'
 import { routeKey, servedRoutes } from '../../../scripts/vendor-coverage.js'
 import { build, json, seedOrg, type SeededOrg } from '../../helpers/build.js'

@@ -7,7 +7,7 @@ import {
   apiKeys, governancePolicies, invitationEmails, organizationMembers, policies, policyPermissions, projectInvitations, projectMembers, projects,
   rolePolicies, roles, users
 } from '../../../src/db/schema.js'
-import { systemRoleId } from '../../../src/boot-state/catalog.js'
+import { systemRoleId } from '../../../src/domain/roles.js'
 import { keyDigest } from '../../../src/domain/keys.js'
 import { T0, build, json, seedOrg } from '../../helpers/build.js'
 import { assertKeyFailures } from '../../helpers/auth.js'

@@ -4,7 +4,7 @@ import { and, eq, isNull } from 'drizzle-orm'
 import type { App } from '../../../../src/app.js'
 import { invitationEmails, organizationInvitations, organizationMembers, projectInvitations, projectMembers, roles, users } from '../../../../src/db/schema.js'
 import { applyFixtures } from '../../../../src/boot-state/apply.js'
-import { systemRoleId } from '../../../../src/boot-state/catalog.js'
+import { systemRoleId } from '../../../../src/domain/roles.js'
 import { build, json, seedOrg } from '../../../helpers/build.js'
 import { assertVendorResponse } from '../../../helpers/vendor.js'
 

@@ -1,6 +1,6 @@
 // GET /v1/projects/:projectId/permissions through app.inject: the documented project permissions, plus those fixtures add.
 import t from 'tap'
-import { permissionId } from '../../../../src/boot-state/catalog.js'
+import { permissionId } from '../../../../src/domain/roles.js'
 import { build, json, seedOrg } from '../../../helpers/build.js'
 import { assertKeyFailures } from '../../../helpers/auth.js'
 import { assertVendorResponse } from '../../../helpers/vendor.js'
