@@ -3,7 +3,6 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import type { InvitationKind } from '../domain/vocabulary.js'
 
-
 /** What a token is computed from: all fixed for the life of one invitation row. */
 export interface TokenSubject {
   kind: InvitationKind
