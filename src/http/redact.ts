@@ -11,8 +11,14 @@ const MINTED_KEY = /confident_(?:org|proj)_[0-9a-f]{4,32}/gi
 
 /** ASCII letters to lower case, nothing else: the result has the same length, so indexes carry over. */
 function asciiLower (text: string): string {
-  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase())
+  // All ASCII (a log line, nearly always): the native lower-casing is the same and much faster.
+  return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase()
 }
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/
+/** Where a key in this server's format may start, in any case. */
+const KEY_START = /confident_/i
 
 /**
  * The text with every `%XX` read as the byte it encodes (one character per byte), and for each
@@ -41,12 +47,28 @@ function percentDecoded (text: string): { decoded: string, start: number[], end:
 function needles (secrets: readonly string[]): string[] {
   const out = new Set<string>()
   for (const secret of secrets) {
-    if (secret.length === 0) continue
-    for (const form of [secret, JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('latin1'), secret.replaceAll(' ', '+')]) {
-      out.add(asciiLower(form))
-    }
+    for (const form of formsOf(secret)) out.add(form)
   }
   return [...out]
+}
+
+/**
+ * One secret's forms, remembered: the same key comes with every request of a client, and every
+ * log line and journal entry is scrubbed of it. Forgotten all at once past FORMS_KEPT secrets.
+ */
+const forms = new Map<string, readonly string[]>()
+const FORMS_KEPT = 1000
+
+function formsOf (secret: string): readonly string[] {
+  let known = forms.get(secret)
+  if (known === undefined) {
+    known = secret.length === 0
+      ? []
+      : [...new Set([secret, JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('latin1'), secret.replaceAll(' ', '+')].map(asciiLower))]
+    if (forms.size >= FORMS_KEPT) forms.clear()
+    forms.set(secret, known)
+  }
+  return known
 }
 
 /**
@@ -57,12 +79,16 @@ function needles (secrets: readonly string[]): string[] {
 export function scrubText (text: string, secrets: readonly string[]): string {
   const view = percentDecoded(text)
   const haystack = view === null ? text : view.decoded
-  const lower = asciiLower(haystack)
+  const sought = needles(secrets)
+  const keyed = KEY_START.test(haystack)
+  // Nothing to look for (a log line when no admin token is set): no lower-cased copy of the text.
+  if (sought.length === 0 && !keyed) return text
+  const lower = sought.length === 0 ? '' : asciiLower(haystack)
   const spans: Array<[number, number]> = []
-  for (const needle of needles(secrets)) {
+  for (const needle of sought) {
     for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) spans.push([at, at + needle.length])
   }
-  if (lower.includes('confident_')) {
+  if (keyed) {
     for (const match of haystack.matchAll(MINTED_KEY)) spans.push([match.index, match.index + match[0].length])
   }
   if (spans.length === 0) return text
