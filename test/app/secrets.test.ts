@@ -466,7 +466,7 @@ function assertNoLeaks (t: Test, client: Client, secrets: Secrets, outcome: Outc
     t.ok(entries.some((e) => e.query['api_key'] === '[redacted]' && e.headers['confident_api_key'] === '[redacted]'), 'and queries and headers')
     const stored = (JSON.parse(outcome.snapshot).tables.api_keys as Array<{ last6: string }>).map((k) => k.last6)
     t.same(outcome.stored.filter((key) => !stored.includes(key.slice(-6))), [], `the snapshot holds a row for each of ${outcome.stored.length} keys (their last 6 characters)`)
-    const requests = (log.match(/"msg":"incoming request"/g) ?? []).length
+    const requests = (log.match(/"msg":"request completed"/g) ?? []).length
     // GET /health logs nothing (src/routes/health.ts: probes would fill the log); raw bytes the HTTP parser refuses never become requests.
     const logged = client.exchanges.filter((e) => e.method !== 'RAW' && !e.url.startsWith('/health')).length
     t.ok(requests >= logged, `the log has every request (${requests} for ${logged})`)
