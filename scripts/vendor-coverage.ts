@@ -1,39 +1,9 @@
 // Prints which vendor operations this server implements and which it does not, for the vendor tags it touches (a Markdown table for the README).
 import { readFileSync, realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import { buildApp, type App } from '../src/app.js'
+import { buildApp, type ServedRoute } from '../src/app.js'
 import { defaultConfig } from '../src/config.js'
 import { EXTRACT_PATH, MANAGEMENT_TAGS, type VendorExtract, type VendorOperation } from './extract-vendor-schemas.js'
-
-export interface ServedRoute {
-  method: string
-  /** OpenAPI style: `/v1/projects/{projectId}`. */
-  path: string
-}
-
-const TREE_LINE = /^((?:│ {3}| {4})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/
-
-/**
- * The routes an app serves, read from `app.printRoutes({ commonPrefix: false })` (Fastify lists
- * its routes nowhere else once it is ready): each line's label continues its parent's path. HEAD
- * routes Fastify adds for every GET are left out.
- */
-export function servedRoutes (app: Pick<App, 'printRoutes'>): ServedRoute[] {
-  const stack: string[] = []
-  const routes: ServedRoute[] = []
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = TREE_LINE.exec(line)
-    if (match === null) continue
-    const depth = match[1]!.length / 4
-    stack.length = depth
-    const path = (stack[depth - 1] ?? '') + match[2]!
-    stack.push(path)
-    for (const method of (match[3] ?? '').split(', ').filter((m) => m !== '' && m !== 'HEAD')) {
-      routes.push({ method, path: path.replace(/:(\w+)/g, '{$1}') })
-    }
-  }
-  return routes
-}
 
 /** `/v1/projects/{projectId}` and `/v1/projects/{id}` name the same route. */
 export function routeKey (method: string, path: string): string {
@@ -53,7 +23,7 @@ export interface Coverage {
   untouched: string[]
 }
 
-export function coverage (extract: VendorExtract, routes: readonly ServedRoute[]): Coverage {
+export function coverage (extract: VendorExtract, routes: ReadonlyArray<Pick<ServedRoute, 'method' | 'path'>>): Coverage {
   const served = new Set(routes.map((route) => routeKey(route.method, route.path)))
   const operations = Object.values(extract.operations).sort(byPathThenMethod)
   const result: Coverage = { tags: [], untouched: [] }
@@ -91,7 +61,7 @@ export async function coverageReport (): Promise<string> {
     fixtures: { organizations: [] }
   })
   try {
-    return renderCoverage(coverage(extract, servedRoutes(app)))
+    return renderCoverage(coverage(extract, app.servedRoutes))
   } finally {
     await app.close()
   }

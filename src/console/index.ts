@@ -14,6 +14,7 @@ import { consoleAuth, type ConsoleAuth } from './auth.js'
 import { PUBLIC_FOLDER, VIEWS_FOLDER } from './files.js'
 import { redirectTo, rootOf } from './links.js'
 import { LiveHub } from './live.js'
+import type { ServedRoute } from '../app.js'
 import { isCrossSite } from '../http/cross-site.js'
 import { securityHeaders } from './security.js'
 import invitee from './routes/invitee.js'
@@ -49,8 +50,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The console's live-update streams (src/console/live.ts). */
     consoleLive: LiveHub
-    /** Every console route as `METHOD /path/{param}` (HEAD left out), collected as they are added. */
-    consoleRoutes: readonly string[]
+    /** The console's own routes: the part of `app.servedRoutes` its pages added. */
+    consoleRoutes: readonly ServedRoute[]
   }
   interface FastifyReply {
     /** Renders a console page (src/console/views/<name>.eta) with the page context. */
@@ -68,16 +69,9 @@ function isPublic (path: string): boolean {
 
 export interface PagesOptions {
   auth: ConsoleAuth
-  /** Filled with every route the console adds. */
-  routes: string[]
 }
 
-async function pages (app: FastifyInstance, { auth, routes }: PagesOptions) {
-  app.addHook('onRoute', (route) => {
-    for (const method of ([] as string[]).concat(route.method)) {
-      if (method !== 'HEAD') routes.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`)
-    }
-  })
+async function pages (app: FastifyInstance, { auth }: PagesOptions) {
   await app.register(cookie)
   // Form posts, in this scope only: /v1 and /__admin keep answering 415 to anything but JSON. No
   // limit of the parser's own: the server's 1 MiB holds, but for the snapshot upload's route,
@@ -147,8 +141,6 @@ async function pages (app: FastifyInstance, { auth, routes }: PagesOptions) {
 export default fp<ConsoleOptions>(async (app, opts) => {
   const live = new LiveHub()
   app.decorate('consoleLive', live)
-  const routes: string[] = []
-  app.decorate('consoleRoutes', routes)
   // Every finished request, /v1 and /__admin included, may change what a page shows.
   app.addHook('onResponse', (request, _reply, done) => {
     live.observe(request.method, request.url)
@@ -159,5 +151,9 @@ export default fp<ConsoleOptions>(async (app, opts) => {
     live.close()
     done()
   })
-  await app.register(pages, { auth: consoleAuth({ token: opts.token, https: () => app.publicUrl().startsWith('https:') }), routes })
+  // The app lists its routes as they are added, and a scope is loaded whole when awaited: the
+  // routes listed while the pages register are the console's.
+  const first = app.servedRoutes.length
+  await app.register(pages, { auth: consoleAuth({ token: opts.token, https: () => app.publicUrl().startsWith('https:') }) })
+  app.decorate('consoleRoutes', app.servedRoutes.slice(first))
 }, { name: 'console', dependencies: ['services'] })

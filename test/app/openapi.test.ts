@@ -5,8 +5,9 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import t from 'tap'
 import { parse } from 'yaml'
 import { MANAGEMENT_TAGS } from '../../scripts/extract-vendor-schemas.js'
-import { servedRoutes } from '../../scripts/vendor-coverage.js'
+import { CONTROL_PREFIX, VENDOR_PREFIX } from '../../src/http/prefixes.js'
 import { build, json } from '../helpers/build.js'
+import { servedUnder } from '../helpers/routes.js'
 
 /** A GET with its path sent byte for byte (fetch and inject would resolve dot segments). */
 function rawGet (origin: string, path: string): Promise<{ status: number, body: string }> {
@@ -58,7 +59,7 @@ t.test('GET /openapi.json is a valid OpenAPI 3 document, with no key', async (t)
 })
 
 t.test('every route served under /v1 and /__admin is documented with its method and an operationId', async (t) => {
-  const routes = servedRoutes(app).filter((route) => route.path.startsWith('/v1/') || route.path.startsWith('/__admin/'))
+  const routes = [...servedUnder(app, VENDOR_PREFIX), ...servedUnder(app, CONTROL_PREFIX)]
   t.ok(routes.length >= 40, `${routes.length} routes`)
   const ids = new Set<string>()
   for (const { method, path } of routes) {

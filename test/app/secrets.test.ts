@@ -7,7 +7,6 @@ import { defaultConfig } from '../../src/config.js'
 import { systemRoleId } from '../../src/domain/roles.js'
 import { DEMO_ORG_KEY } from '../../src/boot-state/demo.js'
 import { newKey } from '../../src/domain/keys.js'
-import { servedRoutes } from '../../scripts/vendor-coverage.js'
 import { T0, build } from '../helpers/build.js'
 import {
   answerText, findSecret, Haystack, httpClient, injectClient, logCapture, Secrets, secretForms,
@@ -490,7 +489,7 @@ t.test('in process, logging at trace: every route, every failure', async (t) => 
   secrets.add('an organization key from the boot fixtures (no answer created it)', boot)
   // The console's pages have their own secrets test (test/console/secrets.test.ts): they answer HTML
   // to a signed-in browser, not the envelope to a token.
-  const routes = servedRoutes(app).map((r) => `${r.method} ${r.path}`).filter((r) => !app.consoleRoutes.includes(r))
+  const routes = app.servedRoutes.filter((r) => !app.consoleRoutes.includes(r)).map((r) => `${r.method} ${r.path}`)
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths?: Record<string, Record<string, unknown>> }
   const documented = Object.entries(document.paths ?? {}).flatMap(([path, ops]) => Object.keys(ops ?? {}).map((m) => `${m.toUpperCase()} ${path}`))
   t.same(documented.filter((r) => !routes.includes(r)), [], 'the served document names only served routes (the server run takes its list from it)')

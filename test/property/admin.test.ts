@@ -3,11 +3,12 @@ import fc from 'fast-check'
 import type { InjectOptions } from 'fastify'
 import t, { type Test } from 'tap'
 import type { App } from '../../src/app.js'
+import { CONTROL_PREFIX } from '../../src/http/prefixes.js'
 import { systemRoleId } from '../../src/domain/roles.js'
 import type { Fixtures } from '../../src/boot-state/schema.js'
-import { routeKey, servedRoutes } from '../../scripts/vendor-coverage.js'
 import { checkAnswer, checkDatabase, count, headersOf, newStats, prototypesNow, requestWithin, short, summary, type Expectation, type Stats } from '../helpers/answers.js'
 import { build, T0 } from '../helpers/build.js'
+import { assertEachRouteCovered, servedKeys } from '../helpers/routes.js'
 import {
   adminTokenVariants, arr, atLimit, brokenJson, coercesToId, EMPTY_BODIES, fcParameters, fromValue, harmlessHeaders, hostileIdSegment,
   hostileIntegerSegment, IDENTITY_ENCODINGS, integerQueryPart, JSON_CONTENT_TYPES, jsonText, jsonValue, lit, obj, oddNonEmpty, oddString,
@@ -1127,10 +1128,10 @@ async function propertyFor (t: Test, token: string | undefined): Promise<void> {
   let bootStored = empty()
   const routes = makeRoutes(() => structuredClone(bootStored))
   const world: World = { app, token, auth, routes, bootOrg: '' }
-  const served = servedRoutes(app).filter((r) => r.path.startsWith('/__admin/')).map((r) => routeKey(r.method, r.path))
+  const served = servedKeys(app, CONTROL_PREFIX)
   t.ok(served.length >= 22, `${served.length} control routes served`)
-  for (const route of served) t.ok(routes[route] !== undefined, `${route} has a request generator`)
-  for (const route of Object.keys(routes).filter((r) => r !== 'GET /__admin/{}')) t.ok(served.includes(route), `${route} (a generator) is a served route`)
+  // GET /__admin/{} is the generator of unknown control routes.
+  assertEachRouteCovered(t, served, Object.keys(routes).filter((r) => r !== 'GET /__admin/{}'), 'request generator')
 
   await admin(world, 'POST', '/__admin/reset')
   bootStored = storedOf(tablesOf(app))
