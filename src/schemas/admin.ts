@@ -1,10 +1,11 @@
-// Schemas of the control API under /__admin: tenants, clock, outbox, journal, faults, snapshots.
+// Schemas of the control API under /__admin: tenants, clock, outbox, invitees, journal, faults, snapshots.
 // Integers have a maximum: Ajv takes Infinity (from "1e309", or JSON's 1e400) as an integer otherwise.
 import { Type } from 'typebox'
 import { FixtureOrganizationSchema } from '../boot-state/schema.js'
 import { INVITATION_KINDS } from '../domain/vocabulary.js'
 import { MAX_EMAIL_LENGTH } from '../domain/rules.js'
 import { NameSchema, PlanSchema, Success } from './common.js'
+import { OrganizationInvitationSchema, ProjectInvitationSchema } from './invitations.js'
 
 const Iso = Type.String({ format: 'date-time', description: 'ISO 8601' })
 const Id = { id: Type.String() }
@@ -106,6 +107,19 @@ export const OutboxEmailSchema = Type.Object({
 })
 
 export const Deleted = Success(Type.Object({ deleted: Type.Integer() }))
+
+/** What POST /__admin/invitations/accept and /decline take: the token an invitee's email link carries. */
+export const InvitationTokenBody = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 200, description: 'The token from the recorded invitation email' })
+})
+
+/** An invitation accepted or declined, with where it was to. */
+export const InvitationRespondedResponse = Success(Type.Object({
+  kind: Type.Enum(INVITATION_KINDS),
+  organizationId: Type.Union([Type.String(), Type.Null()], { description: 'Set for an organization invitation' }),
+  projectId: Type.Union([Type.String(), Type.Null()], { description: 'Set for a project invitation' }),
+  invitation: Type.Union([ProjectInvitationSchema, OrganizationInvitationSchema])
+}))
 
 export const JournalQuery = Type.Object({
   method: Type.Optional(Type.String({ maxLength: 16 })),

@@ -1,5 +1,6 @@
 // API key schemas (organization and project keys share them), field for field as the vendor publishes them.
 import { Type, type Static } from 'typebox'
+import { redactKey } from '../domain/keys.js'
 import { MAX_NAME_LENGTH } from '../domain/rules.js'
 import { InProjectParams, IsoDateTime, NameSchema, Success } from './common.js'
 
@@ -17,6 +18,11 @@ export const ApiKeySchema = Type.Object({
 })
 
 export type ApiKey = Static<typeof ApiKeySchema>
+
+/** A key's `value`, as its description says: the clear key when just minted, else its redacted form. */
+export function keyValue (key: { value?: string | undefined, last6: string }): string {
+  return key.value ?? redactKey(key.last6)
+}
 
 export const CreateApiKeyBody = Type.Object({
   name: NameSchema(`A label for the key (at most ${MAX_NAME_LENGTH} characters)`)

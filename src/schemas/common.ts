@@ -77,3 +77,11 @@ export function PageQuerySchema (of: string) {
     }))
   })
 }
+
+/**
+ * A page query with its defaults: validation has already filled them in (the schema's `default`),
+ * so this only gives the handler a type that says so.
+ */
+export function pageOf (query: { page?: number | undefined, pageSize?: number | undefined }): { page: number, pageSize: number } {
+  return { page: query.page ?? 1, pageSize: query.pageSize ?? DEFAULT_PAGE_SIZE }
+}

@@ -4,10 +4,10 @@ import type { FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
 import type { ClockState } from '../../domain/clock.js'
 import { checkBody } from '../../http/check-body.js'
-import { BadDocumentError } from '../../domain/errors.js'
 import { AdvanceBody, FreezeBody, OrganizationIdParams, SetClockBody } from '../../schemas/admin.js'
 import type { ClockOperations } from '../../services/clock.js'
 import { parseDuration } from '../../services/clock.js'
+import { FormError } from '../forms.js'
 import { filled, redirectTo } from '../links.js'
 
 const OPS = ['freeze', 'unfreeze', 'set', 'advance', 'reset'] as const
@@ -34,7 +34,7 @@ export function isoFromInput (text: string, field: 'at' | 'to'): string {
   try {
     checkBody(field === 'at' ? FreezeBody : SetClockBody, { [field]: iso })
   } catch {
-    throw new BadDocumentError(`"${trimmed}" is not a time: write it as 2026-03-01T09:00 (read as UTC) or a full ISO 8601 time such as 2026-03-01T09:00:00+01:00, between years 0000 and 9999`)
+    throw new FormError(`"${trimmed}" is not a time: write it as 2026-03-01T09:00 (read as UTC) or a full ISO 8601 time such as 2026-03-01T09:00:00+01:00, between years 0000 and 9999`)
   }
   return iso
 }
@@ -50,12 +50,12 @@ export function applyClockForm (clock: ClockOperations, form: ClockFormValues): 
       return clock.unfreeze()
     case 'set': {
       const to = filled(form.to)
-      if (to === undefined) throw new BadDocumentError('Give the time to set the clock to')
+      if (to === undefined) throw new FormError('Give the time to set the clock to')
       return clock.set(isoFromInput(to, 'to'))
     }
     case 'advance': {
       const by = filled(form.by)
-      if (by === undefined) throw new BadDocumentError('Give a duration to advance by, e.g. 36h')
+      if (by === undefined) throw new FormError('Give a duration to advance by, e.g. 36h')
       // The service's own message for what is not a duration, then the schema's bound on its digits.
       parseDuration(by)
       return clock.advance(checkBody(AdvanceBody, { by }))

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { BadDocumentError, FaultNotFoundError } from '../../domain/errors.js'
-import { FaultIdParams } from '../../schemas/admin.js'
-import { faultSpecOf } from '../../services/faults.js'
+import { checkBody } from '../../http/check-body.js'
+import { FaultBody, FaultIdParams } from '../../schemas/admin.js'
+import { FormError, isRefusal } from '../forms.js'
 import { filled, redirectTo } from '../links.js'
 
 /** Every field as the form sends it: text, empty when left blank. The limits are generous: the control API's checks come after. */
@@ -36,9 +36,9 @@ function headersOf (text: string): Record<string, string> {
   for (const [i, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '') continue
     const colon = line.indexOf(':')
-    if (colon <= 0) throw new BadDocumentError(`body.headers: line ${i + 1} is not "Name: value"`)
+    if (colon <= 0) throw new FormError(`body.headers: line ${i + 1} is not "Name: value"`)
     const name = line.slice(0, colon).trim()
-    if (Object.hasOwn(headers, name)) throw new BadDocumentError(`body.headers: ${name} is given twice (header names ignore case)`)
+    if (Object.hasOwn(headers, name)) throw new FormError(`body.headers: ${name} is given twice (header names ignore case)`)
     headers[name] = line.slice(colon + 1).trim()
   }
   return headers
@@ -85,17 +85,17 @@ const faults: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/faults', { schema: { hide: true, body: FaultForm } }, async (request, reply) => {
     try {
-      // The control API's own checks and defaults (src/services/faults.ts): the same fault, or the same refusal.
-      app.faults.add(faultSpecOf(faultDocument(request.body)))
+      // The control API's schema, then its checks and defaults (src/services/faults.ts): the same fault, or the same refusal.
+      app.faults.add(checkBody(FaultBody, faultDocument(request.body)))
     } catch (err) {
-      if (err instanceof BadDocumentError) return render(reply.code(400), request.body, err.message)
+      if (isRefusal(err, 400)) return render(reply.code(400), request.body, err.message)
       throw err
     }
     return reply.redirect(redirectTo(request, 'faults'), 303)
   })
 
   app.post('/faults/:faultId/delete', { schema: { hide: true, params: FaultIdParams } }, async (request, reply) => {
-    if (!app.faults.remove(request.params.faultId)) throw new FaultNotFoundError()
+    app.faults.remove(request.params.faultId)
     return reply.redirect(redirectTo(request, 'faults'), 303)
   })
 

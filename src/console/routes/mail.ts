@@ -1,18 +1,19 @@
 // The mailbox: the invitation emails the server recorded, newest first and filtered by the URL, one email with its link, and its HTML for a sandboxed frame.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { MAX_EMAIL_LENGTH } from '../../domain/rules.js'
+import { OutboxQuery } from '../../schemas/admin.js'
 import { CONSOLE_PAGE_SIZE } from '../../services/inspect.js'
 import { query } from '../links.js'
 import { PageNumber } from '../schemas.js'
 import { EMAIL_CSP } from '../security.js'
 
+// The control API's outbox filters (GET /__admin/outbox), the same bounds: an address no longer than
+// the longest stored, ids of at most 200 characters (64 are ever stored: a longer one matches nothing).
 // The filter form sends empty fields for the filters left blank: an empty value filters nothing.
 const Filter = {
-  to: Type.Optional(Type.String({ maxLength: MAX_EMAIL_LENGTH })),
-  // Ids are at most 64 characters (fixtures, the control API); a longer one matches nothing anyway.
-  organizationId: Type.Optional(Type.String({ maxLength: 200 })),
-  projectId: Type.Optional(Type.String({ maxLength: 200 }))
+  to: OutboxQuery.properties.to,
+  organizationId: OutboxQuery.properties.organizationId,
+  projectId: OutboxQuery.properties.projectId
 }
 const FilterQuery = Type.Object(Filter, { additionalProperties: false })
 const ListQuery = Type.Object({

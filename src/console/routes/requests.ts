@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import createError from '@fastify/error'
 import { Type } from 'typebox'
-import type { JournalEntry } from '../../plugins/journal.js'
+import type { JournalEntry } from '../../services/journal.js'
 import { CONSOLE_PAGE_SIZE } from '../../services/inspect.js'
 import { query } from '../links.js'
 

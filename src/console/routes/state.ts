@@ -3,9 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import { checkBody } from '../../http/check-body.js'
-import { BadDocumentError } from '../../domain/errors.js'
 import { OrganizationIdParams, TenantBody } from '../../schemas/admin.js'
-import { resetEverything, resetOrganization } from '../../services/reset.js'
+import { FormError, isRefusal } from '../forms.js'
 import { redirectTo } from '../links.js'
 
 /** What a finished action left to say on the state page, by the `done` its redirect names. */
@@ -27,7 +26,7 @@ function position (err: unknown): string {
  */
 async function parseDocument (text: string, what: string, opts: { yaml: boolean }): Promise<unknown> {
   const trimmed = text.trim()
-  if (trimmed === '') throw new BadDocumentError(`Give ${what.toLowerCase()}`)
+  if (trimmed === '') throw new FormError(`Give ${what.toLowerCase()}`)
   try {
     return JSON.parse(trimmed) as unknown
   } catch {
@@ -39,9 +38,9 @@ async function parseDocument (text: string, what: string, opts: { yaml: boolean 
     const doc = parse(trimmed) as unknown
     if (opts.yaml) return doc
   } catch (err) {
-    throw new BadDocumentError(`${what} is not valid ${opts.yaml ? 'JSON or YAML' : 'JSON'}${position(err)}`)
+    throw new FormError(`${what} is not valid ${opts.yaml ? 'JSON or YAML' : 'JSON'}${position(err)}`)
   }
-  throw new BadDocumentError(`${what} is not valid JSON`)
+  throw new FormError(`${what} is not valid JSON`)
 }
 
 const state: FastifyPluginAsyncTypebox = async (app) => {
@@ -67,7 +66,7 @@ const state: FastifyPluginAsyncTypebox = async (app) => {
     schema: { hide: true, body: Type.Object({ to: Type.Optional(Type.Enum(['fixtures', 'empty'])) }) }
   }, async (request, reply) => {
     // The same reset as POST /__admin/reset (src/services/reset.ts).
-    const { to } = resetEverything(app, request.body.to ?? 'fixtures')
+    const { to } = app.reset.everything(request.body.to ?? 'fixtures')
     request.log.info({ to }, 'state reset from the console')
     return reply.redirect(redirectTo(request, `state?done=${to}`), 303)
   })
@@ -90,11 +89,12 @@ const state: FastifyPluginAsyncTypebox = async (app) => {
     const text = request.body.snapshot
     try {
       const doc = await parseDocument(text, 'The snapshot', { yaml: false })
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new BadDocumentError('The snapshot must be a JSON object, as GET /__admin/snapshot answers')
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FormError('The snapshot must be a JSON object, as GET /__admin/snapshot answers')
       // The same import as POST /__admin/snapshot: all or nothing.
       app.state.importSnapshot(doc)
     } catch (err) {
-      if (err instanceof BadDocumentError) return render(reply.code(400), { snapshotError: err.message, snapshot: text })
+      // The document's reading (FormError) or the import's refusal: both 400s shown on the form.
+      if (isRefusal(err, 400)) return render(reply.code(400), { snapshotError: err.message, snapshot: text })
       throw err
     }
     request.log.info('snapshot imported from the console')
@@ -110,9 +110,7 @@ const state: FastifyPluginAsyncTypebox = async (app) => {
       // The control API's schema for POST /__admin/organizations, then the same service call.
       tenant = app.tenants.create(checkBody(TenantBody, await parseDocument(text, 'The document', { yaml: true })))
     } catch (err) {
-      if (err instanceof Error && 'statusCode' in err && (err.statusCode === 400 || err.statusCode === 409)) {
-        return render(reply.code(err.statusCode), { tenantError: err.message, tenant: text })
-      }
+      if (isRefusal(err, 400, 409)) return render(reply.code(err.statusCode), { tenantError: err.message, tenant: text })
       throw err
     }
     // The one page that shows the new keys in clear, as POST /__admin/organizations answers them:
@@ -126,7 +124,7 @@ const state: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { organizationId } = request.params
     // The same reset as POST /__admin/organizations/:organizationId/reset (src/services/reset.ts).
-    resetOrganization(app, organizationId)
+    app.reset.organization(organizationId)
     request.log.info({ organizationId }, 'organization reset from the console')
     return reply.redirect(redirectTo(request, `organizations/${encodeURIComponent(organizationId)}`), 303)
   })

@@ -1,12 +1,8 @@
 // The server's own control surface under /__admin, apart from the vendor's /v1; optionally behind a token.
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { isCrossSite } from '../../http/cross-site.js'
-import { AdminTokenInvalidError, AdminTokenMissingError, CrossSiteRequestError } from '../../domain/errors.js'
-import { emptyIsNone } from '../../plugins/bodyless.js'
-import { envelope } from '../../domain/errors.js'
+import { controlAccess, controlNotFound, type ControlAccessOptions } from '../../http/control-access.js'
 import { strictJsonParser } from '../../http/json-body.js'
+import { emptyIsNone } from '../../plugins/bodyless.js'
 import adminClock from './clock.js'
 import adminFaults from './faults.js'
 import adminInvitations from './invitations.js'
@@ -16,46 +12,14 @@ import adminOrganizations from './organizations.js'
 import adminOutbox from './outbox.js'
 import adminState from './state.js'
 
-export interface AdminOptions {
-  /** When set, every control call must carry it. */
-  token?: string | undefined
-  /** The origins CONFIDENT_MOCK_CORS lets in (a browser console of theirs may change state). */
-  cors?: '*' | string[] | undefined
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest()
-
-/** The token a request carries: X-Admin-Token, or Authorization: Bearer. */
-function tokenOf (request: FastifyRequest): string | null {
-  const header = request.headers['x-admin-token']
-  if (typeof header === 'string' && header !== '') return header
-  const auth = request.headers.authorization
-  const match = typeof auth === 'string' ? /^Bearer\s+(\S.*)$/i.exec(auth) : null
-  return match === null ? null : match[1]!.trim()
-}
+/** The token every control call must carry when set, and the origins CONFIDENT_MOCK_CORS lets in. */
+export type AdminOptions = ControlAccessOptions
 
 const admin: FastifyPluginAsyncTypebox<AdminOptions> = async (app, opts) => {
-  // A page of another site must not reset an open server on 127.0.0.1 with a form or a no-cors
-  // fetch (the token, when set, is a header no page can add; without one the control API is
-  // open): a state-changing call a browser says came from another site is refused, unless its
-  // origin is one CONFIDENT_MOCK_CORS names.
-  const allowed = (origin: string | undefined) => opts.cors === '*' || (origin !== undefined && opts.cors?.includes(origin) === true)
-  app.addHook('onRequest', async (request) => {
-    if (isCrossSite(request) && !allowed(request.headers.origin)) throw new CrossSiteRequestError()
-  })
-  if (opts.token !== undefined) {
-    // Digests of equal length, compared in constant time: neither the token nor its length leaks.
-    const expected = sha256(opts.token)
-    app.addHook('onRequest', async (request) => {
-      const given = tokenOf(request)
-      if (given === null) throw new AdminTokenMissingError()
-      if (!timingSafeEqual(sha256(given), expected)) throw new AdminTokenInvalidError()
-    })
-  }
+  // Calls from another site's page are refused, the token checked when set (src/http/control-access.ts).
+  app.addHook('onRequest', controlAccess(opts))
   // Unknown paths under the prefix answer here, behind the same token check, not at the root.
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(envelope(`Route ${request.method} ${request.url.split('?')[0]} not found`))
-  })
+  app.setNotFoundHandler(controlNotFound)
   // Control calls whose body is optional are often sent with a JSON content type and nothing in
   // it: read an empty body as none (the default parser refuses it), anything else as at the root.
   app.removeContentTypeParser('application/json')

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Success, errors } from '../../schemas/common.js'
 import { OrganizationIdParams, OrganizationPatchBody, OrganizationSummarySchema, TenantBody, TenantResetSchema, TenantSchema } from '../../schemas/admin.js'
-import { resetOrganization } from '../../services/reset.js'
 import { tag } from '../tags.js'
 
 const TAGS = tag('Control: tenants')
@@ -70,7 +69,7 @@ const adminOrganizations: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { organizationId } = request.params
     // The same reset as the console's (src/services/reset.ts).
-    const data = resetOrganization(app, organizationId)
+    const data = app.reset.organization(organizationId)
     request.log.info({ organizationId }, 'organization reset')
     return { success: true as const, data }
   })

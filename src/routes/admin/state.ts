@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ResetBody, ResetResponse } from '../../schemas/admin.js'
 import { Success, errors } from '../../schemas/common.js'
-import { resetEverything } from '../../services/reset.js'
 import { tag } from '../tags.js'
 
 /** A snapshot of a busy database is far larger than an API request. */
@@ -20,7 +19,7 @@ const adminState: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     // The same reset as the console's (src/services/reset.ts).
-    const data = resetEverything(app, request.body?.to ?? 'fixtures')
+    const data = app.reset.everything(request.body?.to ?? 'fixtures')
     request.log.info({ to: data.to }, 'state reset')
     return { success: true as const, data }
   })

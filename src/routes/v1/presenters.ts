@@ -1,11 +1,10 @@
 // The presenters: rows and service results turned into the vendor's field names and shapes, one per resource, for every route that answers with it.
-import { redactKey } from '../../domain/keys.js'
 import type { StoredKeyRow } from '../../repositories/api-keys.js'
 import type { InvitationRow } from '../../repositories/invitations.js'
 import type { MemberRow } from '../../repositories/members.js'
 import type { OrganizationRow } from '../../repositories/organizations.js'
 import type { ProjectRow } from '../../repositories/projects.js'
-import type { ApiKey } from '../../schemas/api-keys.js'
+import { keyValue, type ApiKey } from '../../schemas/api-keys.js'
 import type { OrganizationInvitation, ProjectInvitation } from '../../schemas/invitations.js'
 import type { OrganizationMember, ProjectMember } from '../../schemas/members.js'
 import type { Organization } from '../../schemas/organization.js'
@@ -39,7 +38,7 @@ export function toApiKey (row: StoredKeyRow & { value?: string }): ApiKey {
     id: row.id,
     name: row.name,
     valid: row.valid,
-    value: row.value ?? redactKey(row.last6),
+    value: keyValue(row),
     created_at: iso(row.createdAt),
     // Not tracked: recording it would turn every authenticated read into a write.
     lastUsed: null

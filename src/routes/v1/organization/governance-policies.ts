@@ -1,8 +1,7 @@
 // Governance policies: /v1/organization/governance-policies (list) and /:policyId (assign, unassign, list projects).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DEFAULT_PAGE_SIZE } from '../../../domain/vocabulary.js'
 import { callerOf } from '../../../plugins/auth.js'
-import { errors } from '../../../schemas/common.js'
+import { errors, pageOf } from '../../../schemas/common.js'
 import {
   AssignedProjectsResponse,
   GovernancePolicyListResponse,
@@ -70,8 +69,8 @@ const governancePolicies: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: GovernancePolicyProjectsResponse, ...errors(400, 401, 403, 404) }
     }
   }, async (request) => {
-    // The query schema fills in the defaults; these only satisfy the type.
-    const { page = 1, pageSize = DEFAULT_PAGE_SIZE } = request.query
+    // The query schema fills in the defaults; pageOf only says so to the type.
+    const { page, pageSize } = pageOf(request.query)
     return { success: true as const, data: app.organization.governancePolicyProjects(callerOf(request), request.params.policyId, page, pageSize) }
   })
 }

@@ -1,8 +1,7 @@
 // Organization members: /v1/organization/members (list) and /members/:userId (change role, remove).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import { DEFAULT_PAGE_SIZE } from '../../../domain/vocabulary.js'
-import { errors } from '../../../schemas/common.js'
+import { errors, pageOf } from '../../../schemas/common.js'
 import {
   OrganizationMemberListResponse,
   OrganizationMemberResponse,
@@ -25,8 +24,8 @@ const organizationMembers: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: OrganizationMemberListResponse, ...errors(400, 401, 403) }
     }
   }, async (request) => {
-    // The query schema fills in the defaults; these only satisfy the type.
-    const { page = 1, pageSize = DEFAULT_PAGE_SIZE } = request.query
+    // The query schema fills in the defaults; pageOf only says so to the type.
+    const { page, pageSize } = pageOf(request.query)
     const { members, total } = app.members.listMembers(callerOf(request), page, pageSize)
     return { success: true as const, data: { members: members.map(toOrganizationMember), total } }
   })

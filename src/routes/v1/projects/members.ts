@@ -1,8 +1,7 @@
 // Project members: /v1/projects/:projectId/members (list) and /members/:userId (change role, remove).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callerOf } from '../../../plugins/auth.js'
-import { DEFAULT_PAGE_SIZE } from '../../../domain/vocabulary.js'
-import { ProjectIdParams, errors } from '../../../schemas/common.js'
+import { ProjectIdParams, errors, pageOf } from '../../../schemas/common.js'
 import {
   PageQuery,
   ProjectMemberListResponse,
@@ -26,8 +25,8 @@ const projectMembers: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ProjectMemberListResponse, ...errors(400, 401, 403, 404) }
     }
   }, async (request) => {
-    // The query schema fills in the defaults; these only satisfy the type.
-    const { page = 1, pageSize = DEFAULT_PAGE_SIZE } = request.query
+    // The query schema fills in the defaults; pageOf only says so to the type.
+    const { page, pageSize } = pageOf(request.query)
     const { members, total } = app.members.listProjectMembers(callerOf(request), request.params.projectId, page, pageSize)
     return { success: true as const, data: { members: members.map(toProjectMember), total } }
   })
