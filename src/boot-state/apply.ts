@@ -1,27 +1,14 @@
-// Applies a boot-state (fixtures) document to the database: idempotent, in one transaction, by natural keys.
+// Applies a boot-state (fixtures) document, inside the caller's transaction: idempotent, by natural keys, each organization planned then written in bulk.
 import { createHash } from 'node:crypto'
-import { eq } from 'drizzle-orm'
-import type { Db, Tx } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
-import { meta, organizationDocuments } from '../db/schema.js'
-import { ensureCatalog } from './catalog.js'
-import { Loader } from './loader.js'
-import type { LoadableFixtures, StoredOrganization } from './schema.js'
+import type { Tx } from '../db/transaction.js'
+import type { DocumentsRepository } from '../repositories/documents.js'
+import { catalogue } from './catalog.js'
+import { permissionKey, permissionRows, planOrganization } from './plan.js'
+import type { LoadableFixtures } from './schema.js'
 
 export function digestOf (fixtures: LoadableFixtures): string {
   return createHash('sha256').update(JSON.stringify(fixtures)).digest('hex')
-}
-
-/** Marks a document as applied, so boot does not apply it again (after a reset to empty, too). */
-export function recordFixturesDigest (db: Db | Tx, fixtures: LoadableFixtures): void {
-  const digest = digestOf(fixtures)
-  db.insert(meta).values({ key: 'fixtures_digest', value: digest })
-    .onConflictDoUpdate({ target: meta.key, set: { value: digest } }).run()
-}
-
-/** Whether any document was ever applied to this database (or a reset emptied it on purpose). */
-export function fixturesRecorded (db: Db): boolean {
-  return db.select({ value: meta.value }).from(meta).where(eq(meta.key, 'fixtures_digest')).get() !== undefined
 }
 
 export interface ApplyResult {
@@ -47,33 +34,33 @@ export interface ApplyOptions {
   keepUsers?: boolean
 }
 
-/** Records the document an organization was made from, replacing the one it had. */
-export function recordDocument (db: Db | Tx, doc: StoredOrganization, appliedAt: number): void {
-  const document = JSON.stringify(doc)
-  db.insert(organizationDocuments).values({ organizationId: doc.id, document, createdAt: appliedAt })
-    .onConflictDoUpdate({ target: organizationDocuments.organizationId, set: { document, createdAt: appliedAt } }).run()
-}
-
 /**
  * Applies fixtures by natural keys (organization name or id, user email, project name or id, role
  * name, key value): what exists is updated, what is missing is added, nothing is duplicated. The
  * same document is applied once per database, so changes made through the API survive restarts.
+ * Runs in the transaction `tx` stands for: what it throws rolls everything back.
  */
-export function applyFixtures (db: Db, ids: IdGenerator, fixtures: LoadableFixtures, now: number, opts: ApplyOptions = {}): ApplyResult {
-  const digest = digestOf(fixtures)
-  return db.transaction((tx) => {
-    ensureCatalog(tx, now)
-    const last = tx.select({ value: meta.value }).from(meta).where(eq(meta.key, 'fixtures_digest')).get()
-    if (last?.value === digest && opts.force !== true) {
-      return { applied: false, organizationIds: [] }
-    }
-    const loader = new Loader(tx, ids, now, opts.keepUsers === true)
-    for (const entry of fixtures.permissions?.organization ?? []) loader.permission('ORGANIZATION', entry)
-    for (const entry of fixtures.permissions?.project ?? []) loader.permission('PROJECT', entry)
-    const documents = fixtures.organizations.map((org, i) => loader.organization(org, `organizations/${i}`))
-    // An organization listed twice in one document is merged: the last entry's record stands.
-    if (opts.recordDocuments !== false) for (const doc of documents) recordDocument(tx, doc, now)
-    if (opts.recordDigest !== false) recordFixturesDigest(tx, fixtures)
-    return { applied: true, organizationIds: documents.map((doc) => doc.id) }
-  }, { behavior: 'immediate' })
+export function applyFixtures (tx: Tx, documents: DocumentsRepository, ids: IdGenerator, fixtures: LoadableFixtures, now: number,
+  opts: ApplyOptions = {}): ApplyResult {
+  // Only what is compared or recorded is hashed: a tenant's document (forced, not recorded) is not.
+  const digest = opts.force === true && opts.recordDigest === false ? null : digestOf(fixtures)
+  documents.addCatalogue(tx, catalogue(now))
+  if (documents.fixturesDigest() === digest && opts.force !== true) {
+    return { applied: false, organizationIds: [] }
+  }
+  documents.addPermissions(tx, permissionRows(fixtures))
+  const permissions = new Map(documents.permissions().map((p) => [permissionKey(p.scope, p.name), p.id]))
+  const context = { reads: documents, ids, now, keepUsers: opts.keepUsers === true, permissions }
+  // One organization after the other: a later one finds the users (and an organization listed
+  // twice, its first entry) the earlier ones wrote.
+  const stored = fixtures.organizations.map((org, i) => {
+    const plan = planOrganization(context, org, `organizations/${i}`)
+    return plan.stored(documents.writeOrganization(tx, plan.writes))
+  })
+  // An organization listed twice in one document is merged: the last entry's record stands.
+  if (opts.recordDocuments !== false) {
+    documents.recordDocuments(tx, stored.map((doc) => ({ organizationId: doc.id, document: JSON.stringify(doc) })), now)
+  }
+  if (digest !== null && opts.recordDigest !== false) documents.recordFixturesDigest(tx, digest)
+  return { applied: true, organizationIds: stored.map((doc) => doc.id) }
 }

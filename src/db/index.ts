@@ -8,8 +8,6 @@ import { MIGRATIONS_FOLDER } from '../paths.js'
 import * as schema from './schema.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
-/** The handle inside a Drizzle transaction. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 export interface Database {
   db: Db

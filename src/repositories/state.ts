@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { TokenSigner } from '../db/tokens.js'
 import { MIGRATIONS_FOLDER } from '../db/index.js'
+import type { Tx } from '../db/transaction.js'
 import type { InvitationKind } from '../domain/vocabulary.js'
 
 export const SNAPSHOT_FORMAT = 'confident-mock-snapshot'
@@ -75,10 +76,10 @@ function checkValue (value: unknown, column: Column, table: string, where: strin
 
 /**
  * Deletes every row of every table, and the AUTOINCREMENT counters, keeping only this file's
- * token secret; the id counter starts again at 0. Call inside a transaction: foreign keys are
- * checked at its commit, so the order of deletion does not matter.
+ * token secret; the id counter starts again at 0. Foreign keys are checked at the commit of the
+ * transaction, so the order of deletion does not matter.
  */
-export function clearAll (sqlite: Database): void {
+function clearAll (sqlite: Database): void {
   sqlite.pragma('defer_foreign_keys = ON')
   for (const table of tableNames(sqlite)) {
     if (table === 'meta') sqlite.prepare(`delete from meta where key not in (${LOCAL_META.map(() => '?').join(', ')})`).run(...LOCAL_META)
@@ -92,8 +93,10 @@ function hasSequences (sqlite: Database): boolean {
   return sqlite.prepare(`select 1 from sqlite_master where name = '${SEQUENCES}'`).get() !== undefined
 }
 
-export function exportSnapshot (sqlite: Database, exportedAt: number): Snapshot {
-  const read = sqlite.transaction(() => {
+/** Every table as it is in `tx`, the caller's transaction: one consistent state. */
+function exportSnapshot (tx: Tx, exportedAt: number): Snapshot {
+  const { sqlite } = tx
+  const read = () => {
     const tables: Snapshot['tables'] = {}
     for (const table of tableNames(sqlite)) {
       const rows = sqlite.prepare<[], Record<string, string | number | null>>(`select * from "${table}" order by rowid`).all()
@@ -103,7 +106,7 @@ export function exportSnapshot (sqlite: Database, exportedAt: number): Snapshot 
       ? sqlite.prepare<[], { name: string, seq: number }>(`select name, seq from ${SEQUENCES} order by name`).all()
       : []
     return tables
-  })
+  }
   return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, schema: schemaTag(), exportedAt: new Date(exportedAt).toISOString(), tables: read() }
 }
 
@@ -128,57 +131,54 @@ function checkHeader (doc: unknown): asserts doc is Snapshot {
 const INVITATION_TABLES = { PROJECT: 'project_invitations', ORGANIZATION: 'organization_invitations' } as const
 
 /**
- * Replaces the whole state with the snapshot's, in one transaction: nothing changes unless all
- * of it fits. Outbox tokens are signed again with this database's secret, so the recorded
- * emails' links keep working here.
+ * Replaces the whole state with the snapshot's, inside the caller's transaction: what it refuses
+ * rolls all of it back. Outbox tokens are signed again with this database's secret, so the
+ * recorded emails' links keep working here.
  */
-export function importSnapshot (sqlite: Database, tokens: TokenSigner, doc: unknown): Record<string, number> {
+function importSnapshot (sqlite: Database, tokens: TokenSigner, doc: unknown): Record<string, number> {
   checkHeader(doc)
   const known = new Set(tableNames(sqlite))
   for (const name of Object.keys(doc.tables)) {
     if (!known.has(name) && name !== SEQUENCES) throw new SnapshotError(`tables.${name}: this server has no such table`)
   }
-  const load = sqlite.transaction(() => {
-    clearAll(sqlite)
-    const counts: Record<string, number> = {}
-    for (const table of known) {
-      const rows: unknown = doc.tables[table] ?? []
-      if (!Array.isArray(rows)) throw new SnapshotError(`tables.${table} must be an array of rows`)
-      const columns = columnsOf(sqlite, table)
-      for (const [i, row] of rows.entries()) {
-        const where = `tables.${table}[${i}]`
-        if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new SnapshotError(`${where} must be an object`)
-        const entries = Object.entries(row as Record<string, unknown>)
-        if (entries.length === 0) throw new SnapshotError(`${where} is empty: a row needs the columns of table ${table}`)
-        for (const [column] of entries) if (!columns.has(column)) throw new SnapshotError(`${where}: table ${table} has no column "${column}"`)
-        if (table === 'meta' && LOCAL_META.includes(String((row as Record<string, unknown>)['key']))) continue
-        const values = entries.map(([column, value]) => checkValue(value, columns.get(column)!, table, `${where}.${column}`))
-        const names = entries.map(([column]) => `"${column}"`).join(', ')
-        const verb = table === 'meta' ? 'insert or replace' : 'insert'
-        try {
-          sqlite.prepare(`${verb} into "${table}" (${names}) values (${values.map(() => '?').join(', ')})`).run(...values)
-        } catch (err) {
-          throw new SnapshotError(`${where}: ${(err as Error).message}`)
-        }
+  clearAll(sqlite)
+  const counts: Record<string, number> = {}
+  for (const table of known) {
+    const rows: unknown = doc.tables[table] ?? []
+    if (!Array.isArray(rows)) throw new SnapshotError(`tables.${table} must be an array of rows`)
+    const columns = columnsOf(sqlite, table)
+    for (const [i, row] of rows.entries()) {
+      const where = `tables.${table}[${i}]`
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new SnapshotError(`${where} must be an object`)
+      const entries = Object.entries(row as Record<string, unknown>)
+      if (entries.length === 0) throw new SnapshotError(`${where} is empty: a row needs the columns of table ${table}`)
+      for (const [column] of entries) if (!columns.has(column)) throw new SnapshotError(`${where}: table ${table} has no column "${column}"`)
+      if (table === 'meta' && LOCAL_META.includes(String((row as Record<string, unknown>)['key']))) continue
+      const values = entries.map(([column, value]) => checkValue(value, columns.get(column)!, table, `${where}.${column}`))
+      const names = entries.map(([column]) => `"${column}"`).join(', ')
+      const verb = table === 'meta' ? 'insert or replace' : 'insert'
+      try {
+        sqlite.prepare(`${verb} into "${table}" (${names}) values (${values.map(() => '?').join(', ')})`).run(...values)
+      } catch (err) {
+        throw new SnapshotError(`${where}: ${(err as Error).message}`)
       }
-      counts[table] = rows.length
     }
-    const counter = sqlite.prepare<[], { value: string }>("select value from meta where key = 'id_counter'").get()
-    if (!Array.isArray(doc.tables['meta']) || !(doc.tables['meta'] as unknown[]).some((r) => (r as { key?: unknown })?.key === 'id_counter') ||
-      counter === undefined || !/^\d{1,15}$/.test(counter.value)) {
-      // Without the counter, new ids would repeat those of the snapshot's rows.
-      throw new SnapshotError('tables.meta must hold the id_counter row, a whole number: the sequence new ids continue from')
-    }
-    restoreSequences(sqlite, doc.tables[SEQUENCES], known)
-    resignTokens(sqlite, tokens)
-    const broken = sqlite.prepare<[], { table: string, rowid: number, parent: string }>('pragma foreign_key_check').all()
-    if (broken.length > 0) {
-      const b = broken[0]!
-      throw new SnapshotError(`tables.${b.table}: the row with rowid ${b.rowid} refers to a ${b.parent} row the snapshot does not have`)
-    }
-    return counts
-  })
-  return load.immediate()
+    counts[table] = rows.length
+  }
+  const counter = sqlite.prepare<[], { value: string }>("select value from meta where key = 'id_counter'").get()
+  if (!Array.isArray(doc.tables['meta']) || !(doc.tables['meta'] as unknown[]).some((r) => (r as { key?: unknown })?.key === 'id_counter') ||
+    counter === undefined || !/^\d{1,15}$/.test(counter.value)) {
+    // Without the counter, new ids would repeat those of the snapshot's rows.
+    throw new SnapshotError('tables.meta must hold the id_counter row, a whole number: the sequence new ids continue from')
+  }
+  restoreSequences(sqlite, doc.tables[SEQUENCES], known)
+  resignTokens(sqlite, tokens)
+  const broken = sqlite.prepare<[], { table: string, rowid: number, parent: string }>('pragma foreign_key_check').all()
+  if (broken.length > 0) {
+    const b = broken[0]!
+    throw new SnapshotError(`tables.${b.table}: the row with rowid ${b.rowid} refers to a ${b.parent} row the snapshot does not have`)
+  }
+  return counts
 }
 
 function restoreSequences (sqlite: Database, rows: unknown, known: Set<string>): void {
@@ -208,3 +208,25 @@ function resignTokens (sqlite: Database, tokens: TokenSigner): void {
     if (invitation !== undefined) update.run(tokens.sign({ kind: e.kind, id: e.invitationId, ...invitation }), e.id)
   }
 }
+
+/** The whole stored state at once, for src/services/state.ts. */
+export function stateRepository (sqlite: Database) {
+  return {
+    /** Empties every table (see clearAll): a reset, before the boot document is applied again or not. */
+    clear (tx: Tx): void {
+      clearAll(sqlite)
+    },
+
+    /** Every table's rows, read in one transaction of their own. */
+    exportSnapshot (tx: Tx, exportedAt: number): Snapshot {
+      return exportSnapshot(tx, exportedAt)
+    },
+
+    /** Replaces the whole state with a snapshot's (see importSnapshot): its rows counted by table. */
+    importSnapshot (tx: Tx, tokens: TokenSigner, doc: unknown): Record<string, number> {
+      return importSnapshot(sqlite, tokens, doc)
+    }
+  }
+}
+
+export type StateRepository = ReturnType<typeof stateRepository>

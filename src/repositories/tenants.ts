@@ -1,5 +1,6 @@
 // Tenants: organizations as the control API sees them (any organization, no caller), and what a new one holds.
 import type { Database } from 'better-sqlite3'
+import type { Tx } from '../db/transaction.js'
 import type { Plan } from '../domain/vocabulary.js'
 
 export interface TenantRow {
@@ -105,13 +106,13 @@ export function tenantsRepository (sqlite: Database) {
     },
 
     /** Changes what is given; what is left out stays. */
-    update (id: string, set: { plan?: Plan, trialEndsAt?: number | null }): void {
+    update (tx: Tx, id: string, set: { plan?: Plan, trialEndsAt?: number | null }): void {
       if (set.plan !== undefined) setPlan.run(set.plan, id)
       if (set.trialEndsAt !== undefined) setTrialEnd.run(set.trialEndsAt, id)
     },
 
     /** Removes the organization; its projects, keys, invitations, emails and document go with it (foreign keys cascade). */
-    delete (id: string): void {
+    delete (tx: Tx, id: string): void {
       remove.run(id)
     }
   }

@@ -1,23 +1,22 @@
 // The whole stored state: what boot puts in it, a reset back to that (or to nothing), a snapshot out and in.
-import type { Database } from 'better-sqlite3'
-import { applyFixtures, fixturesRecorded, recordFixturesDigest } from '../boot-state/apply.js'
-import { ensureCatalog } from '../boot-state/catalog.js'
+import { applyFixtures, digestOf, type ApplyOptions, type ApplyResult } from '../boot-state/apply.js'
+import { catalogue } from '../boot-state/catalog.js'
 import { systemRoleId } from '../domain/roles.js'
 import { DEMO_FIXTURES, DEMO_ORG_KEY, DEMO_PROJECT_ID, type DemoInfo } from '../boot-state/demo.js'
 import { FixturesError, parseStoredOrganization, readFixturesFile } from '../boot-state/parse.js'
-import type { Fixtures } from '../boot-state/schema.js'
+import type { Fixtures, LoadableFixtures } from '../boot-state/schema.js'
 import type { Clocks } from '../domain/clock.js'
-import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
 import type { TokenSigner } from '../db/tokens.js'
+import type { Transact } from '../db/transaction.js'
 import { SYSTEM_ORGANIZATION_ROLES, SYSTEM_PROJECT_ROLES } from '../domain/vocabulary.js'
 import { BadDocumentError } from '../domain/errors.js'
 import { keyDigest } from '../domain/keys.js'
 import type { ApiKeysRepository } from '../repositories/api-keys.js'
-import { clearAll, exportSnapshot, importSnapshot, type Snapshot, SnapshotError } from '../repositories/state.js'
+import type { DocumentsRepository } from '../repositories/documents.js'
+import { type Snapshot, SnapshotError, type StateRepository } from '../repositories/state.js'
 import type { TenantsRepository } from '../repositories/tenants.js'
 import { EARLIEST_ISO_MS, LATEST_ISO_MS } from '../schemas/common.js'
-import { immediate } from './immediate.js'
 
 /** What boot did, for the log line and the banner. */
 export interface BootResult {
@@ -27,14 +26,15 @@ export interface BootResult {
 }
 
 export interface StateServiceDeps {
-  db: Db
-  sqlite: Database
+  transact: Transact
   ids: IdGenerator
   tokens: TokenSigner
   /** The server clock, and the organizations' own clocks (a reset or an import drops them). */
   clocks: Clocks
   apiKeys: ApiKeysRepository
   tenants: TenantsRepository
+  documents: DocumentsRepository
+  state: StateRepository
   /** A fixtures file to read, or a document given directly (tests, the embeddable API); none: the demo organization. */
   fixtures?: string | Fixtures | undefined
   /** The document boot applies (bootDocumentOf(fixtures)), shared with the tenants' reset. */
@@ -88,7 +88,7 @@ function checkImported ({ tables }: ImportedSnapshot): void {
 }
 
 export function stateService (deps: StateServiceDeps) {
-  const { db, sqlite, ids, tokens, clocks, apiKeys, tenants, bootDocument } = deps
+  const { transact, ids, tokens, clocks, apiKeys, tenants, documents, state, bootDocument } = deps
   const clock = clocks.server
 
   return {
@@ -99,16 +99,15 @@ export function stateService (deps: StateServiceDeps) {
     boot (): BootResult {
       const now = clock.now()
       const doc = bootDocument()
-      let outcome: BootResult['outcome']
-      if (deps.fixtures !== undefined) {
-        outcome = applyFixtures(db, ids, doc, now).applied ? 'fixtures' : 'already'
-      } else if (tenants.list().length === 0 && !fixturesRecorded(db)) {
-        applyFixtures(db, ids, doc, now)
-        outcome = 'demo'
-      } else {
-        ensureCatalog(db, now)
-        outcome = 'kept'
-      }
+      const outcome = transact((tx): BootResult['outcome'] => {
+        if (deps.fixtures !== undefined) return applyFixtures(tx, documents, ids, doc, now).applied ? 'fixtures' : 'already'
+        if (tenants.list().length === 0 && documents.fixturesDigest() === null) {
+          applyFixtures(tx, documents, ids, doc, now)
+          return 'demo'
+        }
+        documents.addCatalogue(tx, catalogue(now))
+        return 'kept'
+      })
       const demo = apiKeys.findByDigest(keyDigest(DEMO_ORG_KEY)) === null ? null : { apiKey: DEMO_ORG_KEY, projectId: DEMO_PROJECT_ID }
       return { outcome, demo }
     },
@@ -122,20 +121,29 @@ export function stateService (deps: StateServiceDeps) {
       clocks.dropAll()
       const now = clock.now()
       const doc = bootDocument()
-      return immediate(sqlite, () => {
-        clearAll(sqlite)
+      return transact((tx) => {
+        state.clear(tx)
         if (to === 'empty') {
-          ensureCatalog(db, now)
+          documents.addCatalogue(tx, catalogue(now))
           // Marked as applied, so a restart keeps the database empty rather than seeding it again.
-          recordFixturesDigest(db, doc)
+          documents.recordFixturesDigest(tx, digestOf(doc))
           return []
         }
-        return applyFixtures(db, ids, doc, now, { force: true }).organizationIds
-      })()
+        return applyFixtures(tx, documents, ids, doc, now, { force: true }).organizationIds
+      })
+    },
+
+    /**
+     * Applies a fixtures document in one transaction, at `now` (the server clock's time unless
+     * given): what tests seed their organizations with, beside the boot document.
+     */
+    apply (fixtures: LoadableFixtures, now = clock.now(), opts: ApplyOptions = {}): ApplyResult {
+      return transact((tx) => applyFixtures(tx, documents, ids, fixtures, now, opts))
     },
 
     exportSnapshot (): Snapshot {
-      return exportSnapshot(sqlite, clock.now())
+      // Read in one transaction, so the tables agree with each other.
+      return transact((tx) => state.exportSnapshot(tx, clock.now()))
     },
 
     /**
@@ -145,12 +153,12 @@ export function stateService (deps: StateServiceDeps) {
      */
     importSnapshot (doc: unknown): Record<string, number> {
       try {
-        // The import is a savepoint of this transaction: a refusal by the checks after it undoes it.
-        const counts = immediate(sqlite, () => {
-          const counts = importSnapshot(sqlite, tokens, doc)
+        // One transaction: a refusal by the checks after the import undoes it.
+        const counts = transact((tx) => {
+          const counts = state.importSnapshot(tx, tokens, doc)
           checkImported(doc as ImportedSnapshot)
           return counts
-        })()
+        })
         clocks.dropAll()
         return counts
       } catch (err) {

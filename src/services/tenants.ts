@@ -1,9 +1,8 @@
 // Tenants: organizations made, changed, reset to the document that made them, and removed through the control API.
-import type { Database } from 'better-sqlite3'
 import type { Static } from 'typebox'
 import type { Clocks } from '../domain/clock.js'
-import type { Db } from '../db/index.js'
 import type { IdGenerator } from '../db/ids.js'
+import type { Transact } from '../db/transaction.js'
 import { BadDocumentError, OrganizationDocumentError, OrganizationNotFoundError, OrganizationTakenError } from '../domain/errors.js'
 import { applyFixtures } from '../boot-state/apply.js'
 import { FixturesError, parseStoredOrganization } from '../boot-state/parse.js'
@@ -12,8 +11,8 @@ import { newKey, redactKey } from '../domain/keys.js'
 import { DEFAULT_TENANT_PLAN } from '../domain/rules.js'
 import type { OrganizationSummarySchema, TenantResetSchema, TenantSchema } from '../schemas/admin.js'
 import type { Plan } from '../domain/vocabulary.js'
+import type { DocumentsRepository } from '../repositories/documents.js'
 import type { TenantRow, TenantsRepository } from '../repositories/tenants.js'
-import { immediate } from './immediate.js'
 
 /** A fixtures organization whose name and plan may be left out. */
 export type TenantDocument = Omit<FixtureOrganization, 'name' | 'plan'> & Partial<Pick<FixtureOrganization, 'name' | 'plan'>>
@@ -51,12 +50,12 @@ function refusing (apply: () => void, at: string, refused: (message: string) => 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString()
 
 export interface TenantServiceDeps {
-  db: Db
-  sqlite: Database
+  transact: Transact
   ids: IdGenerator
   /** Tenants are made at the server clock's time; an organization's own clock goes with it (delete, reset). */
   clocks: Clocks
   tenants: TenantsRepository
+  documents: DocumentsRepository
   /** The boot fixtures (or the demo organization): where an organization with no stored document of its own may come from. */
   bootDocument: () => Fixtures
 }
@@ -64,7 +63,7 @@ export interface TenantServiceDeps {
 const present = (row: TenantRow): OrganizationSummary =>
   ({ id: row.id, name: row.name, plan: row.plan, trialEndsAt: iso(row.trialEndsAt), createdAt: new Date(row.createdAt).toISOString() })
 
-export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument }: TenantServiceDeps) {
+export function tenantService ({ transact, ids, clocks, tenants, documents, bootDocument }: TenantServiceDeps) {
   function requireRow (id: string): TenantRow {
     const row = tenants.find(id)
     if (row === null) throw new OrganizationNotFoundError()
@@ -135,7 +134,7 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
         given.some((k) => k.project === undefined && k.valid !== false) ? [] : [{ key: newKey('organization'), name: 'default' }]
       const apiKeys = [...given, ...minted]
       // Inside the transaction, so a refused tenant does not use up an id of the sequence either.
-      const make = immediate(sqlite, (): string => {
+      const id = transact((tx): string => {
         const id = doc.id ?? ids.cuid()
         const org: FixtureOrganization = { ...doc, id, name: doc.name ?? `Organization ${id}`, plan: doc.plan ?? DEFAULT_TENANT_PLAN, apiKeys }
         const taken = tenants.findTaken(id, org.name)
@@ -144,12 +143,11 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
         }
         // The document is recorded as applied (organization_documents), keys as stored, minted ones too.
         // An id it gives (a role's, a policy's...) that another row already has is a 409.
-        refusing(() => applyFixtures(db, ids, { organizations: [org] }, clocks.server.now(), { force: true, recordDigest: false }), 'body',
+        refusing(() => applyFixtures(tx, documents, ids, { organizations: [org] }, clocks.server.now(), { force: true, recordDigest: false }), 'body',
           (message) => new BadDocumentError(message),
           (constraint) => new OrganizationTakenError(`An id in the document is already in use (${constraint})`))
         return id
       })
-      const id = make()
       const projectIdByName = new Map(tenants.projects(id).map((p) => [p.name, p.id]))
       return describe(id, apiKeys.map((k) => ({
         key: k.key,
@@ -165,7 +163,7 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
 
     /** Changes the plan and trial end; what is left out stays. */
     update (id: string, patch: { plan?: Plan, trialEndsAt?: string | null }): OrganizationSummary {
-      summary(id)
+      requireRow(id)
       const set: { plan?: Plan, trialEndsAt?: number | null } = {}
       if (patch.plan !== undefined) set.plan = patch.plan
       if (patch.trialEndsAt !== undefined) {
@@ -173,14 +171,14 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
         if (ms !== null && Number.isNaN(ms)) throw new BadDocumentError(`body.trialEndsAt "${patch.trialEndsAt}" is not a time this server can read`)
         set.trialEndsAt = ms
       }
-      tenants.update(id, set)
+      transact((tx) => tenants.update(tx, id, set))
       return summary(id)
     },
 
     /** Removes the organization and everything it owns (projects, keys, invitations, outbox, its document), and its own clock. */
     delete (id: string): void {
-      summary(id)
-      tenants.delete(id)
+      requireRow(id)
+      transact((tx) => tenants.delete(tx, id))
       clocks.drop(id)
     },
 
@@ -193,13 +191,13 @@ export function tenantService ({ db, sqlite, ids, clocks, tenants, bootDocument 
      */
     reset (id: string): TenantReset {
       const { fixtures, at } = documentFor(requireRow(id))
-      immediate(sqlite, () => {
-        tenants.delete(id)
+      transact((tx) => {
+        tenants.delete(tx, id)
         const cannot = `Organization ${id} cannot be made again from its document`
-        refusing(() => applyFixtures(db, ids, fixtures, at, { force: true, recordDigest: false, keepUsers: true }), 'document',
+        refusing(() => applyFixtures(tx, documents, ids, fixtures, at, { force: true, recordDigest: false, keepUsers: true }), 'document',
           (message) => new OrganizationDocumentError(`${cannot}: ${message}`),
           (constraint) => new OrganizationDocumentError(`${cannot}: an id in it is now in use (${constraint})`))
-      })()
+      })
       clocks.drop(id)
       return {
         ...summary(id),

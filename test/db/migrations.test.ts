@@ -8,7 +8,9 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import t from 'tap'
 import { MIGRATIONS_FOLDER, openDatabase } from '../../src/db/index.js'
 import { createIdGenerator } from '../../src/db/ids.js'
+import { transactor } from '../../src/db/transaction.js'
 import { applyFixtures } from '../../src/boot-state/apply.js'
+import { documentsRepository } from '../../src/repositories/documents.js'
 import { T0 } from '../helpers/build.js'
 
 /** A database file at migration 0000, with `seed` run on it. */
@@ -51,9 +53,10 @@ t.test('old role links to bare permission names are dropped, and the fixtures fi
   t.same(sqlite.pragma('foreign_key_check'), [])
 
   // The same document (or its new-format edition) is applied at the next start, in the new shape.
-  const result = applyFixtures(db, createIdGenerator(sqlite, 'seed'), {
+  const ids = createIdGenerator(sqlite, 'seed')
+  const result = transactor(db, sqlite)((tx) => applyFixtures(tx, documentsRepository(sqlite), ids, {
     organizations: [{ id: 'corg', name: 'Org', plan: 'TEAM', projects: [{ id: 'cproj', name: 'P', roles: [{ name: 'R', policies: ['traces:read'] }] }] }]
-  }, T0)
+  }, T0))
   t.equal(result.applied, true)
   t.same(sqlite.prepare(`select p.name as policy, p.project_id as project, x.name as permission from role_policies rp
     join policies p on p.id = rp.policy_id join policy_permissions pp on pp.policy_id = p.id join permissions x on x.id = pp.permission_id

@@ -5,7 +5,6 @@ import { buildApp, type App } from '../../src/app.js'
 import { Clock } from '../../src/domain/clock.js'
 import { defaultConfig, type Config } from '../../src/config.js'
 import { projects, roles } from '../../src/db/schema.js'
-import { applyFixtures } from '../../src/boot-state/apply.js'
 import type { FixtureOrganization, Fixtures } from '../../src/boot-state/schema.js'
 import { newKey } from '../../src/domain/keys.js'
 
@@ -72,7 +71,7 @@ export function seedOrg (app: App, overrides: Partial<FixtureOrganization> = {})
       ...(overrides.apiKeys ?? [])
     ]
   }
-  const { organizationIds } = applyFixtures(app.db, app.ids, { organizations: [org] }, app.clock.now(), { force: true })
+  const { organizationIds } = app.state.apply({ organizations: [org] }, app.clock.now(), { force: true })
   const organizationId = organizationIds[0]!
   const projectRows = app.db.select({ id: projects.id, name: projects.name }).from(projects)
     .where(eq(projects.organizationId, organizationId)).all()

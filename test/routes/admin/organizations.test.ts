@@ -167,3 +167,50 @@ t.test('an empty body sent as JSON counts as no options', async (t) => {
   const bad = await app.inject({ method: 'POST', url: '/__admin/reset', headers: { 'content-type': 'application/json' }, payload: '{bad' })
   t.same([bad.statusCode, json(bad).error], [400, 'Request body is not valid JSON'])
 })
+
+/** An organization of `count` members, every one of them in its project too: the size the bench times. */
+function large (count: number, tag = 'm') {
+  const members = Array.from({ length: count }, (_, i) => ({ email: `${tag}-${i}@large.example`, name: `Member ${i}`, ...(i % 10 === 0 ? { role: 'Admin' } : {}) }))
+  return { name: `Large ${tag}`, members, projects: [{ name: 'Main', members: members.map(({ email }, i) => ({ email, ...(i % 7 === 0 ? { role: 'Manager' } : {}) })) }] }
+}
+
+t.test('a tenant of 1,000 members: every one listed once, in document order, with the role given, in the organization and its project', async (t) => {
+  const app = await build(t)
+  const doc = large(1000)
+  const res = await create(app, doc)
+  t.equal(res.statusCode, 201)
+  const tenant = json(res).data
+  t.equal(tenant.members.length, 1000)
+  t.same(tenant.members.map((m: { email: string }) => m.email), doc.members.map((m) => m.email), 'in the order the document lists them')
+  t.same(tenant.members.map((m: { role: string }) => m.role), doc.members.map((m) => m.role ?? 'Member'))
+  t.equal(new Set(tenant.members.map((m: { userId: string }) => m.userId)).size, 1000, 'one user each')
+
+  const organization = await v1(app, tenant.apiKey, '/v1/organization/members?pageSize=100&page=10')
+  t.equal(organization.statusCode, 200)
+  t.equal(json(organization).data.total, 1000)
+  const projectRoles: string[] = []
+  for (let page = 1; page <= 10; page++) {
+    const listed = json(await v1(app, tenant.apiKey, `/v1/projects/${tenant.projects[0].id}/members?pageSize=100&page=${page}`)).data
+    t.equal(listed.total, 1000)
+    projectRoles.push(...listed.members.map((m: { projectRole: { name: string } }) => m.projectRole.name))
+  }
+  t.same([projectRoles.length, projectRoles.filter((name) => name === 'Manager').length], [1000, Math.ceil(1000 / 7)], 'project roles as given')
+
+  // Made again from its stored document: the same members, ids and order.
+  const again = await app.inject({ method: 'POST', url: `/__admin/organizations/${tenant.id}/reset`, headers: { 'content-type': 'application/json' }, payload: '' })
+  t.equal(again.statusCode, 200)
+  t.same(json(again).data.members, tenant.members)
+})
+
+t.test('a large tenant made with the same seed has the same ids; another seed, others', async (t) => {
+  const ids = async (seed: string) => {
+    const app = await build(t, { config: { CONFIDENT_MOCK_ID_SEED: seed } })
+    const first = json(await create(app, large(300, 'a'))).data
+    const second = json(await create(app, { ...large(300, 'b'), members: [...large(300, 'a').members.slice(0, 5), ...large(300, 'b').members] })).data
+    return [first.id, first.projects[0].id, ...first.members.map((m: { userId: string }) => m.userId), second.id, ...second.members.map((m: { userId: string }) => m.userId)]
+  }
+  const one = await ids('one')
+  t.same(await ids('one'), one, 'same seed, same ids, in the same order')
+  t.equal(new Set(one).size, one.length - 5, 'distinct, but for the five people of the first tenant who joined the second')
+  t.notSame((await ids('two'))[0], one[0], 'another seed, other ids')
+})

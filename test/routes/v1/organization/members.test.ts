@@ -3,7 +3,6 @@ import t from 'tap'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { App } from '../../../../src/app.js'
 import { organizationInvitations, organizationMembers, projectInvitations, projectMembers, roles, users } from '../../../../src/db/schema.js'
-import { applyFixtures } from '../../../../src/boot-state/apply.js'
 import { systemRoleId } from '../../../../src/domain/roles.js'
 import { build, json, seedOrg } from '../../../helpers/build.js'
 import { assertVendorResponse } from '../../../helpers/vendor.js'
@@ -80,7 +79,7 @@ t.test('GET lists members in the vendor shape, field by field', async (t) => {
   const app = await build(t)
   const org = team(app)
   const auditor = customOrgRole(app, org.organizationId, 'Auditor')
-  applyFixtures(app.db, app.ids, {
+  app.state.apply({
     organizations: [{ id: org.organizationId, name: `again ${org.organizationId}`, plan: 'TEAM', roles: [{ name: 'Auditor' }], members: [{ email: 'audrey@example.com', role: 'Auditor' }] }]
   }, app.clock.now(), { force: true })
   team(app) // another organization, sharing people, listed nowhere here
@@ -115,7 +114,7 @@ t.test('GET orders by join time, then user id, and pages', async (t) => {
   const app = await build(t)
   const org = seedOrg(app, { members: [{ email: 'b@example.com' }, { email: 'a@example.com' }, { email: 'c@example.com' }] })
   app.clock.advance(1000)
-  applyFixtures(app.db, app.ids, {
+  app.state.apply({
     organizations: [{ id: org.organizationId, name: `later ${org.organizationId}`, plan: 'TEAM', members: [{ email: '0-late@example.com' }] }]
   }, app.clock.now(), { force: true })
   const sameTime = ['a@example.com', 'b@example.com', 'c@example.com'].map((e) => userId(app, e)).sort()
@@ -373,7 +372,7 @@ t.test('DELETE refuses to remove the Owner of one of its projects until that own
   const mia = userId(app, 'mia@example.com')
   for (const name of ['Zeta', 'Alpha']) {
     if (name === 'Alpha') {
-      const joined = applyFixtures(app.db, app.ids, {
+      const joined = app.state.apply({
         organizations: [{ id: org.organizationId, name: `again ${org.organizationId}`, plan: 'TEAM', projects: [{ id: org.projects['Alpha']!, name: 'Alpha', members: [{ email: 'mia@example.com' }] }] }]
       }, app.clock.now(), { force: true })
       t.ok(joined.applied)

@@ -3,7 +3,6 @@ import t from 'tap'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { App } from '../../../../src/app.js'
 import { invitationEmails, organizationInvitations, organizationMembers, projectInvitations, projectMembers, roles, users } from '../../../../src/db/schema.js'
-import { applyFixtures } from '../../../../src/boot-state/apply.js'
 import { systemRoleId } from '../../../../src/domain/roles.js'
 import { build, json, seedOrg } from '../../../helpers/build.js'
 import { assertVendorResponse } from '../../../helpers/vendor.js'
@@ -104,7 +103,7 @@ t.test('GET orders by join time, then user id', async (t) => {
   const org = seedOrg(app, { projects: [{ name: 'Main', members: [{ email: 'b@example.com' }, { email: 'a@example.com' }, { email: 'c@example.com' }] }] })
   app.clock.advance(1000)
   // The same organization and project again, later: the newcomer joins at the new time.
-  applyFixtures(app.db, app.ids, {
+  app.state.apply({
     organizations: [{ id: org.organizationId, name: `later ${org.organizationId}`, plan: 'TEAM', projects: [{ id: org.projectId, name: 'Main', members: [{ email: '0-first-by-name@example.com' }] }] }]
   }, app.clock.now(), { force: true })
   const members = json(await list(app, org.key, org.projectId)).data.members as Member[]
