@@ -1,7 +1,7 @@
 // The app factory: builds a ready Fastify instance from a Config; it never listens.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv, type ErrorObject } from 'ajv'
-import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Clock } from './domain/clock.js'
 import { AJV_OPTIONS, describeError } from './http/check-body.js'
 import { compileAll, lazySerializerFactory, lazyValidatorCompiler } from './http/compilers.js'
@@ -69,6 +69,22 @@ export function loggerOptions (config: Config) {
 }
 
 /**
+ * Each request's log line: method, URL and host (scrubbed by the req serializer), status and time
+ * taken, written when it is answered. Fastify's own writes two (one when the request arrives, with
+ * the request; one when it is answered, with the status): half of it was the larger part of a
+ * create's logging cost at the default level, and the second line alone does not say which request.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  }
+}
+
+/**
  * Two validators: request bodies are checked as sent (no coercion: a string is not an array of
  * one), while path parameters and query strings, which are always text, are coerced to the
  * declared types. Each Ajv instance is made when the first schema needs it, not at boot.
@@ -92,8 +108,39 @@ function describeValidation (errors: ErrorObject[], dataVar: string): Error {
 /** Fastify types the validator factory for Ajv's own compile functions; ours returns Fastify's validator shape. */
 type ValidatorFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
 
+/** A route the app serves (`app.servedRoutes`): one entry per method. */
+export interface ServedRoute {
+  method: string
+  /** As Fastify matches it: `/v1/projects/:projectId`. */
+  url: string
+  /** As the OpenAPI document and the vendor's operations write it: `/v1/projects/{projectId}`. */
+  path: string
+}
+
+/**
+ * Lists each route as it is added. The HEAD route Fastify adds beside each GET is not one of its
+ * own: it runs the GET's handler at the GET's URL (for a GET at a prefix's root, at that URL with a
+ * trailing slash too). A HEAD route declared with its own handler is listed.
+ */
+export function routeCollector (routes: ServedRoute[]) {
+  const getHandlers = new Map<string, unknown>()
+  return (route: { method: string | string[], url: string, handler: unknown }) => {
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method === 'GET') getHandlers.set(route.url, route.handler)
+      const twin = method === 'HEAD' && [route.url, route.url.replace(/(.)\/$/, '$1')].some((url) => getHandlers.get(url) === route.handler)
+      if (twin) continue
+      routes.push({ method, url: route.url, path: route.url.replace(/:(\w+)/g, '{$1}') })
+    }
+  }
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
+    /**
+     * Every route the app serves, in the order they were added: the one list that the tests that
+     * must cover each route, and `npm run vendor:coverage`, read.
+     */
+    servedRoutes: readonly ServedRoute[]
     /** Compiles every route's validators and serializers now (they compile on first use); returns how many. */
     compileSchemas: () => number
     /**
@@ -124,8 +171,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     // While draining, requests already on an open connection are served (the database closes
     // after them) rather than refused with Fastify's own 503 body, which is not the envelope.
     return503OnClosing: false,
-    // One log line per request, written when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    // One log line per request, written when it is answered, instead of Fastify's two.
+    logController: new OneLinePerRequest(),
     // A request whose body stops short of its Content-Length would otherwise hold its connection
     // forever (Fastify's default is no limit). 60 s, Node's own headersTimeout, which must not
     // exceed it: the answer is a 408 in the envelope, at most 30 s later (Node checks every 30 s).
@@ -133,15 +180,12 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     // Both compilers given here, so Fastify never loads its default Ajv compiler either.
     schemaController: { compilersFactory: { buildValidator: (() => validate) as unknown as ValidatorFactory, buildSerializer: lazySerializerFactory(compilers) } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // First, so that it sees every route (plugins and their scopes inherit it).
+  const served: ServedRoute[] = []
+  app.addHook('onRoute', routeCollector(served))
+  app.decorate('servedRoutes', served)
 
-  // Each request's line: method, URL and host (scrubbed by the req serializer), status and time
-  // taken. Fastify's own logging writes two (one when the request arrives): half the logging cost,
-  // the larger part of a create's at the default level. A request that is never answered still gets
-  // its line: the client gave up (aborted), or the server failed before answering (Fastify logs it).
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
-    done()
-  })
+  // A request the client gave up on before its answer still gets its line.
   app.addHook('onRequestAbort', (request, done) => {
     request.log.info({ req: request }, 'request aborted')
     done()
@@ -165,12 +209,14 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(clockPlugin, { clock: opts.clock, frozenAt: config.CONFIDENT_MOCK_CLOCK })
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
   // The composition root (src/services/index.ts): every repository and service, built once.
-  await app.register(servicesPlugin, { fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES, publicUrl })
+  await app.register(servicesPlugin, {
+    fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES, publicUrl, journalSize: config.CONFIDENT_MOCK_JOURNAL_SIZE, adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN
+  })
   await app.register(bootStatePlugin)
   await app.register(authPlugin)
   // Both hook every request, so before the routes: faults stand in front of /v1, the journal after it.
   await app.register(faultsPlugin)
-  await app.register(journalPlugin, { size: config.CONFIDENT_MOCK_JOURNAL_SIZE, adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  await app.register(journalPlugin)
 
   // Before the routes: it collects them as they are added. Serves /openapi.json, /openapi.yaml, /docs.
   await app.register(openapiPlugin)

@@ -1,8 +1,9 @@
 // Group commit: the writes of every request handled in one turn of the event loop share one transaction.
 import type { Database } from 'better-sqlite3'
+import type { Transact, Tx } from './transaction.js'
 
 interface Pending {
-  work: () => unknown
+  work: (tx: Tx) => unknown
   resolve: (value: unknown) => void
   reject: (reason: unknown) => void
 }
@@ -15,7 +16,7 @@ export interface GroupCommit {
    * and resolves with its result once that transaction has committed; rejects with what it threw
    * (its savepoint rolled back, the others kept) or with the commit's own failure.
    */
-  run: <T>(work: () => T) => Promise<T>
+  run: <T>(work: (tx: Tx) => T) => Promise<T>
 }
 
 /**
@@ -29,13 +30,12 @@ export interface GroupCommit {
 // Taken when this module loads: a test that fakes timers later (vitest, sinon) must not stall every create.
 const defer = setImmediate
 
-export function groupCommit (sqlite: Database): GroupCommit {
+export function groupCommit (sqlite: Database, transact: Transact): GroupCommit {
   let queue: Pending[] = []
-  // Called inside the group transaction, better-sqlite3 makes this a savepoint.
-  const inSavepoint = sqlite.transaction((work: () => unknown) => work())
-  const runAll = sqlite.transaction((batch: Pending[]): Outcome[] => batch.map((item) => {
+  // The group's transaction, and inside it each item's savepoint: the one helper opens both.
+  const runAll = (batch: Pending[]): Outcome[] => transact(() => batch.map((item): Outcome => {
     try {
-      return { ok: true, value: inSavepoint(item.work) }
+      return { ok: true, value: transact(item.work) }
     } catch (error) {
       // SQLite itself rolled the whole transaction back (an I/O error, no memory): the rest of the
       // group would otherwise run outside it, each committing on its own. Stop; every run fails.
@@ -50,7 +50,7 @@ export function groupCommit (sqlite: Database): GroupCommit {
     let outcomes: Outcome[]
     try {
       if (!sqlite.open) throw new Error('the database is closed')
-      outcomes = runAll.immediate(batch)
+      outcomes = runAll(batch)
     } catch (error) {
       // BEGIN or COMMIT failed (a busy or full disk, a closed database): nothing of the batch stayed.
       for (const item of batch) item.reject(error)
@@ -64,7 +64,7 @@ export function groupCommit (sqlite: Database): GroupCommit {
   }
 
   return {
-    run <T>(work: () => T): Promise<T> {
+    run <T>(work: (tx: Tx) => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         if (queue.length === 0) defer(flush)
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject })

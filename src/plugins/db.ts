@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../db/index.js'
 import { groupCommit, type GroupCommit } from '../db/group-commit.js'
 import { createIdGenerator, type IdGenerator } from '../db/ids.js'
 import { createTokenSigner, type TokenSigner } from '../db/tokens.js'
+import { transactor, type Transact } from '../db/transaction.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     sqlite: SqliteDatabase
     ids: IdGenerator
     tokens: TokenSigner
+    /** The one way to write: a function in one IMMEDIATE transaction (src/db/transaction.ts). */
+    transact: Transact
     /** One IMMEDIATE transaction per event-loop turn for the writes queued in it (the invitation creates). */
     commits: GroupCommit
   }
@@ -28,7 +31,9 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   app.decorate('sqlite', sqlite)
   app.decorate('ids', createIdGenerator(sqlite, opts.idSeed))
   app.decorate('tokens', createTokenSigner(sqlite))
-  app.decorate('commits', groupCommit(sqlite))
+  const transact = transactor(db, sqlite)
+  app.decorate('transact', transact)
+  app.decorate('commits', groupCommit(sqlite, transact))
   app.addHook('onClose', async () => {
     sqlite.close()
   })

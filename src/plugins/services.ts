@@ -14,11 +14,15 @@ export interface ServicesPluginOptions {
   fixtures?: string | Fixtures | undefined
   /** The server's public base URL, for the links in emails (src/http/public-url.ts). */
   publicUrl: PublicUrlResolver
+  /** The most /v1 requests the journal keeps (CONFIDENT_MOCK_JOURNAL_SIZE); 0 keeps none. */
+  journalSize: number
+  /** The admin token, redacted in the journal wherever a client may have sent it. */
+  adminToken?: string | undefined
 }
 
 export default fp<ServicesPluginOptions>(async (app, opts) => {
   const services = buildServices({
-    db: app.db, sqlite: app.sqlite, ids: app.ids, tokens: app.tokens, commits: app.commits, clock: app.clock, fixtures: opts.fixtures, publicUrl: opts.publicUrl
+    db: app.db, sqlite: app.sqlite, ids: app.ids, tokens: app.tokens, commits: app.commits, transact: app.transact, clock: app.clock, fixtures: opts.fixtures, publicUrl: opts.publicUrl, journalSize: opts.journalSize, adminToken: opts.adminToken
   })
   for (const [name, service] of Object.entries(services) as Array<[string, unknown]>) app.decorate(name, service)
 }, { name: 'services', dependencies: ['db', 'clock'] })

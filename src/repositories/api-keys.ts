@@ -1,4 +1,5 @@
 // API keys: the lookup every /v1 request makes, with the organization facts the checks need; minting, listing, validity, deletion.
+import type { Tx } from '../db/transaction.js'
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { apiKeys, organizations } from '../db/schema.js'
@@ -75,8 +76,8 @@ export function apiKeysRepository (db: Db) {
     },
 
     /** Stores a new valid key (its digest, never its value). */
-    insert (key: NewKey): KeyRow {
-      return db.insert(apiKeys).values({ ...key, valid: true })
+    insert (tx: Tx, key: NewKey): KeyRow {
+      return tx.db.insert(apiKeys).values({ ...key, valid: true })
         .returning({ id: apiKeys.id, name: apiKeys.name, valid: apiKeys.valid, createdAt: apiKeys.createdAt }).get()
     },
 
@@ -105,12 +106,12 @@ export function apiKeysRepository (db: Db) {
       return validOrgKeys.get({ organizationId })?.n ?? 0
     },
 
-    setValid (id: number, valid: boolean): void {
-      db.update(apiKeys).set({ valid }).where(eq(apiKeys.id, id)).run()
+    setValid (tx: Tx, id: number, valid: boolean): void {
+      tx.db.update(apiKeys).set({ valid }).where(eq(apiKeys.id, id)).run()
     },
 
-    delete (id: number): void {
-      db.delete(apiKeys).where(eq(apiKeys.id, id)).run()
+    delete (tx: Tx, id: number): void {
+      tx.db.delete(apiKeys).where(eq(apiKeys.id, id)).run()
     }
   }
 }

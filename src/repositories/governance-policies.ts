@@ -1,4 +1,5 @@
 // Governance policies of an organization, with the controls they enforce and the projects enrolled in them.
+import type { Tx } from '../db/transaction.js'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { governanceControls, governancePolicies, projects } from '../db/schema.js'
@@ -32,15 +33,15 @@ export function governancePoliciesRepository (db: Db) {
     },
 
     /** Enrolls the projects in the policy, moving them off any other. */
-    enroll (policyId: string, projectIds: readonly string[]): void {
+    enroll (tx: Tx, policyId: string, projectIds: readonly string[]): void {
       if (projectIds.length === 0) return
-      db.update(projects).set({ governancePolicyId: policyId }).where(inArray(projects.id, [...projectIds])).run()
+      tx.db.update(projects).set({ governancePolicyId: policyId }).where(inArray(projects.id, [...projectIds])).run()
     },
 
     /** Takes the projects off whatever policy they are on. */
-    withdraw (projectIds: readonly string[]): void {
+    withdraw (tx: Tx, projectIds: readonly string[]): void {
       if (projectIds.length === 0) return
-      db.update(projects).set({ governancePolicyId: null }).where(inArray(projects.id, [...projectIds])).run()
+      tx.db.update(projects).set({ governancePolicyId: null }).where(inArray(projects.id, [...projectIds])).run()
     },
 
     /** How many projects are enrolled in the policy. */

@@ -1,4 +1,5 @@
 // Invitations of either kind (project or organization) and the emails they would send.
+import type { Tx } from '../db/transaction.js'
 import type { Database } from 'better-sqlite3'
 import type { InvitationKind, InvitationStatus } from '../domain/vocabulary.js'
 
@@ -92,11 +93,11 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
 
   return {
     /** Inserts PENDING invitations, skipping members and pending addresses; returns those created, in order. */
-    insertPending (ownerId: string, roleId: string | null, createdAt: number, emails: readonly string[]): InvitationRow[] {
+    insertPending (tx: Tx, ownerId: string, roleId: string | null, createdAt: number, emails: readonly string[]): InvitationRow[] {
       return insertPending.all({ ownerId, roleId, createdAt, emails: JSON.stringify(emails) }).sort((a, b) => a.id - b.id)
     },
 
-    recordEmails (organizationId: string, projectId: string | null, createdAt: number, emails: readonly EmailRecord[]): void {
+    recordEmails (tx: Tx, organizationId: string, projectId: string | null, createdAt: number, emails: readonly EmailRecord[]): void {
       if (emails.length === 0) return
       const json = JSON.stringify(emails.map((e) => [e.invitationId, e.to, e.token]))
       insertEmails.run({ organizationId, projectId, createdAt, rows: json })
@@ -118,11 +119,11 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
       return row === undefined || row.ownerId !== ownerId ? null : row
     },
 
-    setStatus (id: number, status: InvitationStatus): void {
+    setStatus (tx: Tx, id: number, status: InvitationStatus): void {
       setStatus.run(status, id)
     },
 
-    delete (id: number): void {
+    delete (tx: Tx, id: number): void {
       remove.run(id)
     }
   }

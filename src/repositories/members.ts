@@ -1,4 +1,5 @@
 // Members of a project or of an organization (one repository, parametrized by where they belong), with their pending invitations.
+import type { Tx } from '../db/transaction.js'
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import {
@@ -78,18 +79,18 @@ export function membersRepository (db: Db, k: MemberKind) {
         .orderBy(asc(m.userId)).all().map((r) => r.userId)
     },
 
-    setRole (ownerId: string, userId: string, roleId: string): void {
-      db.update(m).set({ roleId }).where(member(ownerId, userId)).run()
+    setRole (tx: Tx, ownerId: string, userId: string, roleId: string): void {
+      tx.db.update(m).set({ roleId }).where(member(ownerId, userId)).run()
     },
 
-    remove (ownerId: string, userId: string): void {
-      db.delete(m).where(member(ownerId, userId)).run()
+    remove (tx: Tx, ownerId: string, userId: string): void {
+      tx.db.delete(m).where(member(ownerId, userId)).run()
     },
 
     /** Deletes this address's PENDING invitations to this owner; DECLINED and ACCEPTED ones stay as history. */
-    clearPending (ownerId: string, email: string): void {
+    clearPending (tx: Tx, ownerId: string, email: string): void {
       const inv = k.invitations
-      db.delete(inv).where(and(eq(k.invitationOwner, ownerId), eq(inv.email, email), eq(inv.status, 'PENDING'))).run()
+      tx.db.delete(inv).where(and(eq(k.invitationOwner, ownerId), eq(inv.email, email), eq(inv.status, 'PENDING'))).run()
     }
   }
 }
@@ -111,14 +112,14 @@ export function organizationProjectsRepository (db: Db) {
     },
 
     /** Removes the user from every project of this organization. */
-    leaveAll (organizationId: string, userId: string): void {
-      db.delete(projectMembers)
+    leaveAll (tx: Tx, organizationId: string, userId: string): void {
+      tx.db.delete(projectMembers)
         .where(and(eq(projectMembers.userId, userId), inArray(projectMembers.projectId, projectsOf(organizationId)))).run()
     },
 
     /** Deletes this address's PENDING invitations to every project of this organization. */
-    clearPending (organizationId: string, email: string): void {
-      db.delete(projectInvitations).where(and(
+    clearPending (tx: Tx, organizationId: string, email: string): void {
+      tx.db.delete(projectInvitations).where(and(
         eq(projectInvitations.email, email),
         eq(projectInvitations.status, 'PENDING'),
         inArray(projectInvitations.projectId, projectsOf(organizationId))

@@ -1,4 +1,5 @@
 // Organizations: the caller's own (read and renamed), and its members as far as creating a project needs them.
+import type { Tx } from '../db/transaction.js'
 import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationMembers, organizations, users } from '../db/schema.js'
@@ -16,7 +17,15 @@ export function organizationsRepository (db: Db) {
   const byId = db.select({ id: organizations.id, name: organizations.name, plan: organizations.plan, createdAt: organizations.createdAt })
     .from(organizations).where(eq(organizations.id, sql.placeholder('id'))).prepare()
 
+  const planOf = db.select({ plan: organizations.plan, trialEndsAt: organizations.trialEndsAt })
+    .from(organizations).where(eq(organizations.id, sql.placeholder('id'))).prepare()
+
   return {
+    /** What the plan rule reads of an organization, as stored now; null when it is gone. */
+    planOf (id: string): { plan: Plan, trialEndsAt: number | null } | null {
+      return planOf.get({ id }) ?? null
+    },
+
     find (id: string): OrganizationRow | null {
       return byId.get({ id }) ?? null
     },
@@ -27,8 +36,8 @@ export function organizationsRepository (db: Db) {
         .where(and(eq(organizations.name, name), ne(organizations.id, exceptId))).get() !== undefined
     },
 
-    rename (id: string, name: string): void {
-      db.update(organizations).set({ name }).where(eq(organizations.id, id)).run()
+    rename (tx: Tx, id: string, name: string): void {
+      tx.db.update(organizations).set({ name }).where(eq(organizations.id, id)).run()
     },
 
     /** The user id of the organization's member with this (lower-case) address, or null. */

@@ -1,4 +1,5 @@
 // The outbox: the invitation emails recorded by create and resend, read (with the names they show) and cleared by filter.
+import type { Tx } from '../db/transaction.js'
 import type { Database } from 'better-sqlite3'
 import type { Static } from 'typebox'
 import type { OutboxQuery } from '../schemas/admin.js'
@@ -94,7 +95,7 @@ export function outboxRepository (sqlite: Database) {
       return row === undefined ? null : present(row)
     },
 
-    clear (filter: OutboxFilter = {}): number {
+    clear (tx: Tx, filter: OutboxFilter = {}): number {
       const { clause, values } = where(filter)
       return sqlite.prepare(`delete from invitation_emails ${clause}`).run(...values).changes
     }

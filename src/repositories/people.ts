@@ -1,4 +1,5 @@
 // People and their memberships, as far as accepting an invitation needs them.
+import type { Tx } from '../db/transaction.js'
 import type { Database } from 'better-sqlite3'
 import type { IdGenerator } from '../db/ids.js'
 
@@ -12,7 +13,7 @@ export function peopleRepository (sqlite: Database, ids: IdGenerator) {
 
   return {
     /** The user with this (lower-case) address, created if there is none yet. */
-    ensureUser (email: string, now: number): string {
+    ensureUser (tx: Tx, email: string, now: number): string {
       const found = userByEmail.get(email)
       if (found !== undefined) return found.id
       const id = ids.cuid()
@@ -21,11 +22,11 @@ export function peopleRepository (sqlite: Database, ids: IdGenerator) {
     },
 
     /** Adds a member with this role; an existing member keeps the role they have. */
-    joinOrganization (organizationId: string, userId: string, roleId: string, now: number): void {
+    joinOrganization (tx: Tx, organizationId: string, userId: string, roleId: string, now: number): void {
       joinOrganization.run(organizationId, userId, roleId, now)
     },
 
-    joinProject (projectId: string, userId: string, roleId: string, now: number): void {
+    joinProject (tx: Tx, projectId: string, userId: string, roleId: string, now: number): void {
       joinProject.run(projectId, userId, roleId, now)
     }
   }

@@ -1,4 +1,5 @@
 // Custom policies of an organization (no project) or of one of its projects, and the permissions each groups.
+import type { Tx } from '../db/transaction.js'
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { permissions, policies, policyPermissions } from '../db/schema.js'
@@ -76,27 +77,27 @@ export function policiesRepository (db: Db) {
       return groupBy(links, (link) => link.policyId, ({ id, name }) => ({ id, name }))
     },
 
-    insert (policy: NewPolicy): void {
-      db.insert(policies).values(policy).run()
+    insert (tx: Tx, policy: NewPolicy): void {
+      tx.db.insert(policies).values(policy).run()
     },
 
     /** Sets the name, and the description unless it is undefined. */
-    update (policyId: string, fields: { name: string, description?: string | null | undefined }): void {
+    update (tx: Tx, policyId: string, fields: { name: string, description?: string | null | undefined }): void {
       const set: { name: string, description?: string | null } = { name: fields.name }
       if (fields.description !== undefined) set.description = fields.description
-      db.update(policies).set(set).where(eq(policies.id, policyId)).run()
+      tx.db.update(policies).set(set).where(eq(policies.id, policyId)).run()
     },
 
     /** The policy's permissions become exactly these (ids already checked, without repeats). */
-    setPermissions (policyId: string, permissionIds: readonly string[]): void {
-      db.delete(policyPermissions).where(eq(policyPermissions.policyId, policyId)).run()
+    setPermissions (tx: Tx, policyId: string, permissionIds: readonly string[]): void {
+      tx.db.delete(policyPermissions).where(eq(policyPermissions.policyId, policyId)).run()
       if (permissionIds.length === 0) return
-      db.insert(policyPermissions).values(permissionIds.map((permissionId) => ({ policyId, permissionId }))).run()
+      tx.db.insert(policyPermissions).values(permissionIds.map((permissionId) => ({ policyId, permissionId }))).run()
     },
 
     /** Deletes the policy; the database removes it from the roles that grant it (role_policies cascades). */
-    delete (policyId: string): void {
-      db.delete(policies).where(eq(policies.id, policyId)).run()
+    delete (tx: Tx, policyId: string): void {
+      tx.db.delete(policies).where(eq(policies.id, policyId)).run()
     }
   }
 }

@@ -1,4 +1,5 @@
 // Projects: looked up within the organization of the caller's key, listed, created, renamed, deleted.
+import type { Tx } from '../db/transaction.js'
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { governancePolicies, projects } from '../db/schema.js'
@@ -80,18 +81,18 @@ export function projectsRepository (db: Db) {
         exceptId === undefined ? undefined : ne(projects.id, exceptId))).get() !== undefined
     },
 
-    insert (project: NewProject): void {
-      db.insert(projects).values(project).run()
+    insert (tx: Tx, project: NewProject): void {
+      tx.db.insert(projects).values(project).run()
     },
 
-    update (projectId: string, fields: { name?: string, description?: string }): void {
+    update (tx: Tx, projectId: string, fields: { name?: string, description?: string }): void {
       if (fields.name === undefined && fields.description === undefined) return
-      db.update(projects).set(fields).where(eq(projects.id, projectId)).run()
+      tx.db.update(projects).set(fields).where(eq(projects.id, projectId)).run()
     },
 
     /** Deletes the project; the database cascades to its members, invitations, roles, policies and keys. */
-    delete (projectId: string): void {
-      db.delete(projects).where(eq(projects.id, projectId)).run()
+    delete (tx: Tx, projectId: string): void {
+      tx.db.delete(projects).where(eq(projects.id, projectId)).run()
     }
   }
 }

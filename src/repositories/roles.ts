@@ -1,4 +1,5 @@
 // Roles: system roles (no owner) and custom organization or project roles, with the policies they group.
+import type { Tx } from '../db/transaction.js'
 import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationInvitations, organizationMembers, policies, projectInvitations, projectMembers, rolePolicies, roles } from '../db/schema.js'
@@ -85,22 +86,22 @@ export function rolesRepository (db: Db) {
         exceptId === undefined ? undefined : ne(roles.id, exceptId))).get() !== undefined
     },
 
-    insert (role: NewRole): void {
-      db.insert(roles).values(role).run()
+    insert (tx: Tx, role: NewRole): void {
+      tx.db.insert(roles).values(role).run()
     },
 
     /** Sets the name, and the description unless it is undefined. */
-    update (id: string, fields: { name: string, description?: string | null | undefined }): void {
+    update (tx: Tx, id: string, fields: { name: string, description?: string | null | undefined }): void {
       const set: { name: string, description?: string | null } = { name: fields.name }
       if (fields.description !== undefined) set.description = fields.description
-      db.update(roles).set(set).where(eq(roles.id, id)).run()
+      tx.db.update(roles).set(set).where(eq(roles.id, id)).run()
     },
 
     /** The role's policies become exactly these (ids already checked, without repeats). */
-    setPolicies (id: string, policyIds: readonly string[]): void {
-      db.delete(rolePolicies).where(eq(rolePolicies.roleId, id)).run()
+    setPolicies (tx: Tx, id: string, policyIds: readonly string[]): void {
+      tx.db.delete(rolePolicies).where(eq(rolePolicies.roleId, id)).run()
       if (policyIds.length === 0) return
-      db.insert(rolePolicies).values(policyIds.map((policyId) => ({ roleId: id, policyId }))).run()
+      tx.db.insert(rolePolicies).values(policyIds.map((policyId) => ({ roleId: id, policyId }))).run()
     },
 
     /** Members holding the role and PENDING invitations naming it, project and organization ones alike. */
@@ -116,8 +117,8 @@ export function rolesRepository (db: Db) {
     },
 
     /** Deletes a role nobody holds; invitations that named it keep a null role (the foreign key sets it). */
-    delete (id: string): void {
-      db.delete(roles).where(eq(roles.id, id)).run()
+    delete (tx: Tx, id: string): void {
+      tx.db.delete(roles).where(eq(roles.id, id)).run()
     },
 
     /** The policies of each role, by policy name; a role without policies has no entry. */

@@ -1,5 +1,5 @@
 // Custom policies and roles of an organization or a project: list policies; create, update and delete both, with their checks.
-import type { Database } from 'better-sqlite3'
+import type { Transact } from '../db/transaction.js'
 import type { Clocks } from '../domain/clock.js'
 import type { IdGenerator } from '../db/ids.js'
 
@@ -19,12 +19,11 @@ import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RoleRow, RolesRepository } from '../repositories/roles.js'
 import { isSystemRoleName, roleHolders, uniqueIds } from '../domain/rules.js'
 import type { Caller } from '../domain/vocabulary.js'
-import { immediate } from './immediate.js'
 import { withPolicies, type RoleWithPolicies } from './organization.js'
 import { requireOwner, type Owner } from './scope.js'
 
 export interface AccessServiceDeps {
-  sqlite: Database
+  transact: Transact
   /** Timestamps read the caller's organization's clock. */
   clocks: Clocks
   ids: IdGenerator
@@ -51,7 +50,7 @@ export interface RoleInput {
 }
 
 export function accessService (deps: AccessServiceDeps) {
-  const { sqlite, clocks, ids, projects, policies, roles } = deps
+  const { transact, clocks, ids, projects, policies, roles } = deps
 
   function withPermissions (rows: readonly PolicyRow[]): PolicyWithPermissions[] {
     const byPolicy = policies.permissionsOf(rows.map((p) => p.id))
@@ -112,46 +111,46 @@ export function accessService (deps: AccessServiceDeps) {
       return withPermissions(policies.listForOwner(requireOwner(projects, caller, projectId)))
     },
 
-    // Each write below is one IMMEDIATE transaction (./immediate.ts): nothing in them awaits.
+    // Each write below is one IMMEDIATE transaction (src/db/transaction.ts): nothing in them awaits.
 
     /** Project (404), permission ids of the owner's scope (400), a name free among the owner's policies (409). */
-    createPolicy: immediate(sqlite, (caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions => {
+    createPolicy: (caller: Caller, projectId: string | null, input: PolicyInput): PolicyWithPermissions => transact((tx) => {
       const owner = requireOwner(projects, caller, projectId)
       const permissionIds = requirePermissions(owner, input.permissionIds)
       requireFreePolicyName(owner, input.name)
       const id = ids.uuid()
-      policies.insert({
+      policies.insert(tx, {
         id, organizationId: owner.organizationId, projectId: owner.projectId, name: input.name, description: input.description ?? null, createdAt: clocks.now(owner.organizationId)
       })
-      policies.setPermissions(id, permissionIds)
+      policies.setPermissions(tx, id, permissionIds)
       return withPermissions([policies.findForOwner(owner, id)!])[0]!
     }),
 
     /** Project (404), policy (404), permission ids (400), name (409); name and permissions replaced, description as given. */
-    updatePolicy: immediate(sqlite, (caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions => {
+    updatePolicy: (caller: Caller, projectId: string | null, policyId: string, input: PolicyInput): PolicyWithPermissions => transact((tx) => {
       const owner = requireOwner(projects, caller, projectId)
       const policy = requirePolicy(owner, policyId)
       const permissionIds = requirePermissions(owner, input.permissionIds)
       requireFreePolicyName(owner, input.name, policy.id)
-      policies.update(policy.id, { name: input.name, description: input.description })
-      policies.setPermissions(policy.id, permissionIds)
+      policies.update(tx, policy.id, { name: input.name, description: input.description })
+      policies.setPermissions(tx, policy.id, permissionIds)
       return withPermissions([policies.findForOwner(owner, policy.id)!])[0]!
     }),
 
     /** Project (404), policy (404). Roles that grant the policy lose it (the database cascades); they stay. */
-    deletePolicy: immediate(sqlite, (caller: Caller, projectId: string | null, policyId: string): string => {
+    deletePolicy: (caller: Caller, projectId: string | null, policyId: string): string => transact((tx) => {
       const policy = requirePolicy(requireOwner(projects, caller, projectId), policyId)
-      policies.delete(policy.id)
+      policies.delete(tx, policy.id)
       return policy.id
     }),
 
     /** Project (404), policy ids of the same owner (400), a name free among the owner's roles and the system roles (409). */
-    createRole: immediate(sqlite, (caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies => {
+    createRole: (caller: Caller, projectId: string | null, input: RoleInput): RoleWithPolicies => transact((tx) => {
       const owner = requireOwner(projects, caller, projectId)
       const policyIds = requirePolicies(owner, input.policyIds)
       requireFreeRoleName(owner, input.name)
       const id = ids.uuid()
-      roles.insert({
+      roles.insert(tx, {
         id,
         scope: owner.scope,
         name: input.name,
@@ -160,28 +159,28 @@ export function accessService (deps: AccessServiceDeps) {
         projectId: owner.projectId,
         createdAt: clocks.now(owner.organizationId)
       })
-      roles.setPolicies(id, policyIds)
+      roles.setPolicies(tx, id, policyIds)
       return withPolicies(roles, [roles.findRowById(id)!])[0]!
     }),
 
     /** Project (404), a custom role of the owner (404; a system role 403), policy ids (400), name (409). */
-    updateRole: immediate(sqlite, (caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies => {
+    updateRole: (caller: Caller, projectId: string | null, roleId: string, input: RoleInput): RoleWithPolicies => transact((tx) => {
       const owner = requireOwner(projects, caller, projectId)
       const role = requireCustomRole(owner, roleId)
       const policyIds = requirePolicies(owner, input.policyIds)
       requireFreeRoleName(owner, input.name, role.id)
-      roles.update(role.id, { name: input.name, description: input.description })
-      roles.setPolicies(role.id, policyIds)
+      roles.update(tx, role.id, { name: input.name, description: input.description })
+      roles.setPolicies(tx, role.id, policyIds)
       return withPolicies(roles, [roles.findRowById(role.id)!])[0]!
     }),
 
     /** Project (404), a custom role of the owner (404; a system role 403), held by no member and no PENDING invitation (409). */
-    deleteRole: immediate(sqlite, (caller: Caller, projectId: string | null, roleId: string): string => {
+    deleteRole: (caller: Caller, projectId: string | null, roleId: string): string => transact((tx) => {
       const role = requireCustomRole(requireOwner(projects, caller, projectId), roleId)
       const { members, pendingInvitations } = roles.holders(role.id)
       const holders = roleHolders(members, pendingInvitations)
       if (holders !== null) throw new RoleInUseError(holders)
-      roles.delete(role.id)
+      roles.delete(tx, role.id)
       return role.id
     })
   }

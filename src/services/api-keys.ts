@@ -1,5 +1,5 @@
 // The API key rules, once for both kinds: which keys a route sees, minting once, validity, deletion, the last organization key.
-import type { Database } from 'better-sqlite3'
+import type { Transact, Tx } from '../db/transaction.js'
 import type { Clocks } from '../domain/clock.js'
 import { ApiKeyNotFoundError, LastOrganizationKeyError } from '../domain/errors.js'
 import { newKey, storedKey } from '../domain/keys.js'
@@ -11,7 +11,7 @@ import type { Caller } from '../domain/vocabulary.js'
 import { requireProject } from './scope.js'
 
 export interface ApiKeyServiceDeps {
-  sqlite: Database
+  transact: Transact
   /** Timestamps read the caller's organization's clock. */
   clocks: Clocks
   apiKeys: ApiKeysRepository
@@ -27,7 +27,7 @@ export interface MintedKey extends StoredKeyRow {
 }
 
 export function apiKeyService (deps: ApiKeyServiceDeps) {
-  const { sqlite, clocks, apiKeys, projects } = deps
+  const { transact, clocks, apiKeys, projects } = deps
 
   /** A project of another organization is as absent as a missing one; checked before any key. */
   function requireOwner (caller: Caller, owner: KeyOwner): void {
@@ -51,27 +51,27 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
 
   // better-sqlite3 transactions are synchronous. Run IMMEDIATE, so that the count of valid keys and
   // the write hold the write lock together: two requests can never each invalidate one of the last two.
-  const mint = sqlite.transaction((caller: Caller, owner: KeyOwner, name: string, now: number): MintedKey => {
+  function mint (tx: Tx, caller: Caller, owner: KeyOwner, name: string, now: number): MintedKey {
     requireOwner(caller, owner)
     const value = newKey(owner.projectId === null ? 'organization' : 'project')
     const stored = storedKey(value)
-    const row = apiKeys.insert({ organizationId: caller.organizationId, projectId: owner.projectId, name, ...stored, createdAt: now })
+    const row = apiKeys.insert(tx, { organizationId: caller.organizationId, projectId: owner.projectId, name, ...stored, createdAt: now })
     return { ...row, last6: stored.last6, value }
-  })
+  }
 
-  const setValid = sqlite.transaction((caller: Caller, owner: KeyOwner, id: number, valid: boolean): StoredKeyRow => {
+  function setValid (tx: Tx, caller: Caller, owner: KeyOwner, id: number, valid: boolean): StoredKeyRow {
     const key = requireKey(caller, owner, id)
     if (!valid) requireNotLast(caller, owner, key, 'invalidate')
-    if (key.valid !== valid) apiKeys.setValid(key.id, valid)
+    if (key.valid !== valid) apiKeys.setValid(tx, key.id, valid)
     return { ...key, valid }
-  })
+  }
 
-  const remove = sqlite.transaction((caller: Caller, owner: KeyOwner, id: number): number => {
+  function remove (tx: Tx, caller: Caller, owner: KeyOwner, id: number): number {
     const key = requireKey(caller, owner, id)
     requireNotLast(caller, owner, key, 'delete')
-    apiKeys.delete(key.id)
+    apiKeys.delete(tx, key.id)
     return key.id
-  })
+  }
 
   return {
     /** The owner's keys by id ascending, each with only its last 6 characters. */
@@ -82,7 +82,7 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
 
     /** Mints a valid key; only its digest and last 6 characters are stored. */
     create (caller: Caller, owner: KeyOwner, name: string): MintedKey {
-      return mint.immediate(caller, owner, name, clocks.now(caller.organizationId))
+      return transact((tx) => mint(tx, caller, owner, name, clocks.now(caller.organizationId)))
     },
 
     get (caller: Caller, owner: KeyOwner, id: number): StoredKeyRow {
@@ -94,12 +94,12 @@ export function apiKeyService (deps: ApiKeyServiceDeps) {
      * included. Invalidating the organization's last valid organization key is a 409.
      */
     setValid (caller: Caller, owner: KeyOwner, id: number, valid: boolean): StoredKeyRow {
-      return setValid.immediate(caller, owner, id, valid)
+      return transact((tx) => setValid(tx, caller, owner, id, valid))
     },
 
     /** Deletes the key; deleting the organization's last valid organization key is a 409. */
     remove (caller: Caller, owner: KeyOwner, id: number): number {
-      return remove.immediate(caller, owner, id)
+      return transact((tx) => remove(tx, caller, owner, id))
     }
   }
 }

@@ -5,9 +5,11 @@ import { Clocks, type Clock } from '../domain/clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { IdGenerator } from '../db/ids.js'
 import type { Db } from '../db/index.js'
+import type { Transact } from '../db/transaction.js'
 import type { TokenSigner } from '../db/tokens.js'
 import type { PublicUrlResolver } from '../http/public-url.js'
 import { apiKeysRepository } from '../repositories/api-keys.js'
+import { documentsRepository } from '../repositories/documents.js'
 import { governancePoliciesRepository } from '../repositories/governance-policies.js'
 import { inspectRepository } from '../repositories/inspect.js'
 import { invitationsRepository, ORGANIZATION_INVITATIONS, PROJECT_INVITATIONS } from '../repositories/invitations.js'
@@ -19,38 +21,49 @@ import { permissionsRepository } from '../repositories/permissions.js'
 import { policiesRepository } from '../repositories/policies.js'
 import { projectsRepository } from '../repositories/projects.js'
 import { rolesRepository } from '../repositories/roles.js'
+import { stateRepository } from '../repositories/state.js'
 import { tenantsRepository } from '../repositories/tenants.js'
 import { accessService } from './access.js'
 import { apiKeyService } from './api-keys.js'
 import { clockService } from './clock.js'
 import { inspectService } from './inspect.js'
 import { credentialService } from './credentials.js'
+import { faultService } from './faults.js'
 import { invitationService } from './invitations.js'
+import { journalService } from './journal.js'
 import { memberService } from './members.js'
 import { organizationService } from './organization.js'
 import { outboxService } from './outbox.js'
 import { projectService } from './projects.js'
+import { resetService } from './reset.js'
 import { bootDocumentOf, stateService } from './state.js'
 import { tenantService } from './tenants.js'
 
-/** What the services stand on: the database (src/plugins/db.ts), the server clock, and the boot fixtures. */
+/** What the services stand on: the database (src/plugins/db.ts), the server clock, the boot fixtures, and the journal's settings. */
 export interface ServiceDeps {
   db: Db
   sqlite: Database
   ids: IdGenerator
   tokens: TokenSigner
-  /** One IMMEDIATE transaction per event-loop turn for the invitation creates. */
+  /** The one way to write: a function in one IMMEDIATE transaction (src/db/transaction.ts). */
+  transact: Transact
+  /** One IMMEDIATE transaction per event-loop turn for the invitation creates, through `transact`. */
   commits: GroupCommit
   clock: Clock
   /** A fixtures file to read at boot, or a document; none: the demo organization. */
   fixtures?: string | Fixtures | undefined
   /** The server's public base URL (src/http/public-url.ts), for the links in emails. */
   publicUrl: Pick<PublicUrlResolver, 'get'>
+  /** The most /v1 requests the journal keeps (CONFIDENT_MOCK_JOURNAL_SIZE); 0 keeps none. */
+  journalSize: number
+  /** The admin token, redacted in the journal wherever a client may have sent it. */
+  adminToken?: string | undefined
 }
 
 export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' | 'sqlite' | 'ids'>) {
   return {
     apiKeys: apiKeysRepository(db),
+    documents: documentsRepository(sqlite),
     governancePolicies: governancePoliciesRepository(db),
     inspect: inspectRepository(sqlite),
     projectInvitations: invitationsRepository(sqlite, PROJECT_INVITATIONS),
@@ -65,6 +78,7 @@ export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' |
     policies: policiesRepository(db),
     projects: projectsRepository(db),
     roles: rolesRepository(db),
+    state: stateRepository(sqlite),
     tenants: tenantsRepository(sqlite)
   }
 }
@@ -76,34 +90,39 @@ function pick<R extends object, K extends keyof R> (repositories: R, ...names: K
 
 /** Every service, by the name the app is decorated with (src/plugins/services.ts). */
 export function buildServices (deps: ServiceDeps) {
-  const { db, sqlite, ids, tokens, commits, clock } = deps
+  const { transact, ids, tokens, commits, clock } = deps
   const r = buildRepositories(deps)
   // The server clock and the organizations' own: services acting for an organization read its clock.
   const clocks = new Clocks(clock)
   const bootDocument = bootDocumentOf(deps.fixtures)
-  return {
+  const services = {
     // The vendor API (/v1).
     credentials: credentialService({ apiKeys: r.apiKeys }),
-    projects: projectService({ sqlite, clocks, ids, ...pick(r, 'projects', 'organizations', 'apiKeys', 'people') }),
+    projects: projectService({ transact, clocks, ids, ...pick(r, 'projects', 'organizations', 'apiKeys', 'people') }),
     invitations: invitationService({
-      sqlite, commits, clocks, tokens, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
+      transact, commits, clocks, tokens, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
     }),
     members: memberService({
-      sqlite, ...pick(r, 'projects', 'roles', 'projectMembers', 'organizationMembers', 'organizationProjects')
+      transact, ...pick(r, 'projects', 'roles', 'projectMembers', 'organizationMembers', 'organizationProjects')
     }),
     organization: organizationService({
-      sqlite, ...pick(r, 'organizations', 'projects', 'roles', 'permissions', 'governancePolicies')
+      transact, ...pick(r, 'organizations', 'projects', 'roles', 'permissions', 'governancePolicies')
     }),
-    apiKeys: apiKeyService({ sqlite, clocks, ...pick(r, 'apiKeys', 'projects') }),
-    access: accessService({ sqlite, clocks, ids, ...pick(r, 'projects', 'policies', 'roles') }),
+    apiKeys: apiKeyService({ transact, clocks, ...pick(r, 'apiKeys', 'projects') }),
+    access: accessService({ transact, clocks, ids, ...pick(r, 'projects', 'policies', 'roles') }),
     // The control API (/__admin).
-    tenants: tenantService({ db, sqlite, ids, clocks, bootDocument, ...pick(r, 'tenants') }),
-    state: stateService({ db, sqlite, ids, tokens, clocks, fixtures: deps.fixtures, bootDocument, ...pick(r, 'apiKeys', 'tenants') }),
-    outbox: outboxService({ outbox: r.outbox, publicUrl: deps.publicUrl }),
+    tenants: tenantService({ transact, ids, clocks, bootDocument, ...pick(r, 'tenants', 'documents') }),
+    state: stateService({ transact, ids, tokens, clocks, fixtures: deps.fixtures, bootDocument, ...pick(r, 'apiKeys', 'tenants', 'documents', 'state') }),
+    outbox: outboxService({ transact, outbox: r.outbox, publicUrl: deps.publicUrl }),
     clockControl: clockService({ clocks, tenants: r.tenants }),
+    // In memory beside the tables: the faults stand in front of /v1, the journal records it (src/plugins/).
+    faults: faultService(),
+    journal: journalService({ size: deps.journalSize, adminToken: deps.adminToken, clock }),
     // The console (src/console): read-only views of what is stored.
     inspect: inspectService({ inspect: r.inspect })
   }
+  // The two resets own all that they clear: tables, clocks, faults and journal (src/services/reset.ts).
+  return { ...services, reset: resetService(services) }
 }
 
 export type Services = ReturnType<typeof buildServices>

@@ -1,6 +1,5 @@
 // The invitation rules, once for both kinds (project and organization): checks, skip logic, lifecycle.
-import type { InvitationKind } from '../domain/vocabulary.js'
-import type { Database } from 'better-sqlite3'
+import type { Transact, Tx } from '../db/transaction.js'
 import type { Clocks } from '../domain/clock.js'
 import type { GroupCommit } from '../db/group-commit.js'
 import type { TokenSigner } from '../db/tokens.js'
@@ -22,11 +21,11 @@ import type { OrganizationsRepository } from '../repositories/organizations.js'
 import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
 import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../domain/rules.js'
-import { OWNER_ROLE, type Caller, type InvitationStatus } from '../domain/vocabulary.js'
+import { OWNER_ROLE, type Caller, type InvitationKind, type InvitationStatus, type Plan } from '../domain/vocabulary.js'
 import { requireOwner as requireScope, type Owner } from './scope.js'
 
 export interface InvitationServiceDeps {
-  sqlite: Database
+  transact: Transact
   /** Where creates run: one transaction for every create of an event-loop turn. */
   commits: GroupCommit
   /** Timestamps and the trial rule read the organization's clock (its own, or the server's). */
@@ -66,21 +65,30 @@ export interface InvitationDescription {
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { sqlite, commits, clocks, tokens, projects, organizations, roles, people } = deps
+  const { transact, commits, clocks, tokens, projects, organizations, roles, people } = deps
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
   // The caller's organization was there when the key was checked; a create runs later in the turn
-  // (group commit), by when a control call may have removed the organization, and its key with it.
+  // (group commit), by when a control call may have removed the organization, and its key with it,
+  // or changed its plan. So the checks read the organization and the project as stored, inside the
+  // transaction that writes: what they check is what the insert writes against.
 
-  /** A project of the caller's organization (404 otherwise), or the caller's organization itself (401 if gone since). */
-  function requireOwner (kind: InvitationKind, caller: Caller, ownerId: string): Owner {
-    if (kind === 'ORGANIZATION' && organizations.find(caller.organizationId) === null) throw new InvalidApiKeyError()
-    return requireScope(projects, caller, kind === 'PROJECT' ? ownerId : null)
+  /** The caller's organization as stored now: gone since the key was checked is a 401 for both kinds (its keys went with it). */
+  function organizationOf (caller: Caller): { plan: Plan, trialEndsAt: number | null } {
+    const organization = organizations.planOf(caller.organizationId)
+    if (organization === null) throw new InvalidApiKeyError()
+    return organization
   }
 
-  /** The plan rule, at `now`: the caller's organization's time. */
-  function requireMayInvite (caller: Caller, now: number) {
-    if (!mayInvite(caller.plan, caller.trialEndsAt, now)) throw new InvitingNotAllowedError()
+  /** The plan rule, as stored, at `now`: the organization's time (403). */
+  function requireMayInvite (organization: { plan: Plan, trialEndsAt: number | null }, now: number) {
+    if (!mayInvite(organization.plan, organization.trialEndsAt, now)) throw new InvitingNotAllowedError()
+  }
+
+  /** The caller's organization (401 if gone), then a project of it (404 otherwise) or the organization itself. */
+  function requireOwner (kind: InvitationKind, caller: Caller, ownerId: string): { owner: Owner, organization: { plan: Plan, trialEndsAt: number | null } } {
+    const organization = organizationOf(caller)
+    return { owner: requireScope(projects, caller, kind === 'PROJECT' ? ownerId : null), organization }
   }
 
   /** A system role of the kind, or a custom role of this very project or organization; never Owner. */
@@ -97,8 +105,8 @@ export function invitationService (deps: InvitationServiceDeps) {
     return tokens.sign({ kind, id: row.id, email: row.email, createdAt: row.createdAt })
   }
 
-  function recordEmails (owner: Owner, rows: readonly InvitationRow[], now: number) {
-    repos[owner.scope].recordEmails(owner.organizationId, owner.projectId, now,
+  function recordEmails (tx: Tx, owner: Owner, rows: readonly InvitationRow[], now: number) {
+    repos[owner.scope].recordEmails(tx, owner.organizationId, owner.projectId, now,
       rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.scope, row) })))
   }
 
@@ -121,21 +129,21 @@ export function invitationService (deps: InvitationServiceDeps) {
     return { kind: parsed.kind, found }
   }
 
-  const accept = sqlite.transaction((kind: InvitationKind, ownerId: string, row: InvitationRow) => {
+  function accept (tx: Tx, kind: InvitationKind, ownerId: string, row: InvitationRow) {
     const organizationId = kind === 'PROJECT' ? projects.findById(ownerId)!.organizationId : ownerId
     // The inviting organization's time: the invitee joins it.
     const now = clocks.now(organizationId)
-    const userId = people.ensureUser(row.email, now)
+    const userId = people.ensureUser(tx, row.email, now)
     const orgMember = systemRoleId('ORGANIZATION', DEFAULT_ORGANIZATION_ROLE)
     if (kind === 'PROJECT') {
       // A person must be an organization member to be a project member.
-      people.joinOrganization(organizationId, userId, orgMember, now)
-      people.joinProject(ownerId, userId, row.roleId ?? systemRoleId('PROJECT', DEFAULT_PROJECT_ROLE), now)
+      people.joinOrganization(tx, organizationId, userId, orgMember, now)
+      people.joinProject(tx, ownerId, userId, row.roleId ?? systemRoleId('PROJECT', DEFAULT_PROJECT_ROLE), now)
     } else {
-      people.joinOrganization(ownerId, userId, row.roleId ?? orgMember, now)
+      people.joinOrganization(tx, ownerId, userId, row.roleId ?? orgMember, now)
     }
-    repos[kind].setStatus(row.id, 'ACCEPTED')
-  })
+    repos[kind].setStatus(tx, row.id, 'ACCEPTED')
+  }
 
   return {
     /**
@@ -149,41 +157,45 @@ export function invitationService (deps: InvitationServiceDeps) {
      */
     create (kind: InvitationKind, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
       const addresses = uniqueEmails(emails)
-      return commits.run(() => {
+      return commits.run((tx) => {
         const now = clocks.now(caller.organizationId)
-        const owner = requireOwner(kind, caller, ownerId)
-        requireMayInvite(caller, now)
+        const { owner, organization } = requireOwner(kind, caller, ownerId)
+        requireMayInvite(organization, now)
         if (roleId !== null) requireRole(owner, roleId)
-        const created = repos[owner.scope].insertPending(owner.ownerId, roleId, now, addresses)
-        recordEmails(owner, created, now)
+        const created = repos[owner.scope].insertPending(tx, owner.ownerId, roleId, now, addresses)
+        recordEmails(tx, owner, created, now)
         return created
       })
     },
 
     /** PENDING and DECLINED invitations, by id. */
     list (kind: InvitationKind, caller: Caller, ownerId: string): InvitationRow[] {
-      const owner = requireOwner(kind, caller, ownerId)
+      const { owner } = requireOwner(kind, caller, ownerId)
       return repos[kind].listVisible(owner.ownerId)
     },
 
     /** Sends the email of a PENDING invitation again: one more email record, same token. */
     resend (kind: InvitationKind, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
-      const now = clocks.now(caller.organizationId)
-      const owner = requireOwner(kind, caller, ownerId)
-      requireMayInvite(caller, now)
-      const row = requireInvitation(owner, invitationId)
-      if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
-      recordEmails(owner, [row], now)
-      return row
+      return transact((tx) => {
+        const now = clocks.now(caller.organizationId)
+        const { owner, organization } = requireOwner(kind, caller, ownerId)
+        requireMayInvite(organization, now)
+        const row = requireInvitation(owner, invitationId)
+        if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
+        recordEmails(tx, owner, [row], now)
+        return row
+      })
     },
 
     /** Removes a PENDING or DECLINED invitation (its token stops working); ACCEPTED is a 409. */
     revoke (kind: InvitationKind, caller: Caller, ownerId: string, invitationId: number): number {
-      const owner = requireOwner(kind, caller, ownerId)
-      const row = requireInvitation(owner, invitationId)
-      if (row.status === 'ACCEPTED') throw new InvitationAcceptedError()
-      repos[kind].delete(row.id)
-      return row.id
+      return transact((tx) => {
+        const { owner } = requireOwner(kind, caller, ownerId)
+        const row = requireInvitation(owner, invitationId)
+        if (row.status === 'ACCEPTED') throw new InvitationAcceptedError()
+        repos[kind].delete(tx, row.id)
+        return row.id
+      })
     },
 
     /**
@@ -191,12 +203,15 @@ export function invitationService (deps: InvitationServiceDeps) {
      * organization too, for a project invitation) with the invited role, Member when none.
      */
     respond (token: string, decision: 'ACCEPTED' | 'DECLINED'): Responded {
-      const { kind, found } = requireByToken(token)
-      const { ownerId, ...row } = found
-      if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
-      if (decision === 'ACCEPTED') accept.immediate(kind, ownerId, row)
-      else repos[kind].setStatus(row.id, 'DECLINED')
-      return { kind, ownerId, invitation: { ...row, status: decision } }
+      // The status is read and changed in one transaction: two clicks on the link cannot both accept.
+      return transact((tx) => {
+        const { kind, found } = requireByToken(token)
+        const { ownerId, ...row } = found
+        if (row.status !== 'PENDING') throw new InvitationNotPendingError(row.status)
+        if (decision === 'ACCEPTED') accept(tx, kind, ownerId, row)
+        else repos[kind].setStatus(tx, row.id, 'DECLINED')
+        return { kind, ownerId, invitation: { ...row, status: decision } }
+      })
     },
 
     /**

@@ -1,6 +1,6 @@
 // The member rules, written once for projects and organizations: paging, role changes with ownership transfer, removal.
-import type { Database } from 'better-sqlite3'
 
+import type { Transact, Tx } from '../db/transaction.js'
 import {
   MemberNotFoundError,
   OwnerRemovalError,
@@ -18,7 +18,7 @@ import { readPage } from './paging.js'
 import { requireProject } from './scope.js'
 
 export interface MemberServiceDeps {
-  sqlite: Database
+  transact: Transact
   projects: ProjectsRepository
   roles: RolesRepository
   projectMembers: MembersRepository
@@ -41,7 +41,7 @@ interface Scope {
   /** A system role of this scope, or a custom role of this very project or organization. */
   offers: (role: RoleRef, ownerId: string) => boolean
   /** Checks and deletions beyond the membership and its pending invitations, inside the transaction. */
-  alsoRemove: (ownerId: string, member: MemberRow) => void
+  alsoRemove: (tx: Tx, ownerId: string, member: MemberRow) => void
 }
 
 const isSystem = (role: RoleRef) => role.organizationId === null && role.projectId === null
@@ -62,16 +62,16 @@ function scopeOf (scope: RoleScope, members: MembersRepository, demotedRole: str
 }
 
 export function memberService (deps: MemberServiceDeps) {
-  const { sqlite, projects, roles, organizationProjects } = deps
+  const { transact, projects, roles, organizationProjects } = deps
 
   const project = scopeOf('PROJECT', deps.projectMembers, 'Manager', () => {})
 
   // Leaving the organization means leaving its projects, which a project's Owner may not do.
-  const organization = scopeOf('ORGANIZATION', deps.organizationMembers, 'Admin', (organizationId, member) => {
+  const organization = scopeOf('ORGANIZATION', deps.organizationMembers, 'Admin', (tx, organizationId, member) => {
     const owned = organizationProjects.withRole(organizationId, member.userId, project.ownerRoleId)
     if (owned.length > 0) throw new ProjectOwnerRemovalError(owned[0]!)
-    organizationProjects.leaveAll(organizationId, member.userId)
-    organizationProjects.clearPending(organizationId, member.email)
+    organizationProjects.leaveAll(tx, organizationId, member.userId)
+    organizationProjects.clearPending(tx, organizationId, member.email)
   })
 
   /** The id of a project of the caller's organization (404 otherwise). */
@@ -83,14 +83,13 @@ export function memberService (deps: MemberServiceDeps) {
     return member
   }
 
-  // better-sqlite3 transactions are synchronous: nothing in these awaits. Count and page are read in
-  // one transaction so that `total` describes the same state as the page.
-  const list = sqlite.transaction((scope: Scope, ownerId: string, page: number, pageSize: number): MemberPage => {
+  // Count and page are read in one transaction so that `total` describes the same state as the page.
+  function list (tx: Tx, scope: Scope, ownerId: string, page: number, pageSize: number): MemberPage {
     const total = scope.members.count(ownerId)
     return { total, members: readPage(total, page, pageSize, (limit, offset) => scope.members.page(ownerId, limit, offset)) }
-  })
+  }
 
-  const updateRole = sqlite.transaction((scope: Scope, ownerId: string, userId: string, roleId: string): MemberRow => {
+  function updateRole (tx: Tx, scope: Scope, ownerId: string, userId: string, roleId: string): MemberRow {
     const member = requireMember(scope, ownerId, userId)
     const role = roles.findById(roleId)
     if (role === null || !scope.offers(role, ownerId)) throw new UnknownRoleError('roleId', scope.noun)
@@ -99,46 +98,46 @@ export function memberService (deps: MemberServiceDeps) {
     if (role.id === scope.ownerRoleId) {
       // Transfer: whoever held the Owner role (fixtures may leave none, or several) is demoted.
       for (const owner of scope.members.withRole(ownerId, scope.ownerRoleId)) {
-        scope.members.setRole(ownerId, owner, scope.demotedRoleId)
+        scope.members.setRole(tx, ownerId, owner, scope.demotedRoleId)
       }
     }
-    scope.members.setRole(ownerId, userId, role.id)
+    scope.members.setRole(tx, ownerId, userId, role.id)
     return requireMember(scope, ownerId, userId)
-  })
+  }
 
-  const remove = sqlite.transaction((scope: Scope, ownerId: string, userId: string): void => {
+  function remove (tx: Tx, scope: Scope, ownerId: string, userId: string): void {
     const member = requireMember(scope, ownerId, userId)
     if (member.roleId === scope.ownerRoleId) throw new OwnerRemovalError(scope.noun)
-    scope.alsoRemove(ownerId, member)
-    scope.members.clearPending(ownerId, member.email)
-    scope.members.remove(ownerId, userId)
-  })
+    scope.alsoRemove(tx, ownerId, member)
+    scope.members.clearPending(tx, ownerId, member.email)
+    scope.members.remove(tx, ownerId, userId)
+  }
 
   return {
     listProjectMembers (caller: Caller, projectId: string, page: number, pageSize: number): MemberPage {
-      return list(project, projectOf(caller, projectId), page, pageSize)
+      return transact((tx) => list(tx, project, projectOf(caller, projectId), page, pageSize))
     },
 
     listMembers (caller: Caller, page: number, pageSize: number): MemberPage {
-      return list(organization, caller.organizationId, page, pageSize)
+      return transact((tx) => list(tx, organization, caller.organizationId, page, pageSize))
     },
 
     /** Project first (404), then the member (404), the role (400), the Owner rule (409). */
     updateProjectMemberRole (caller: Caller, projectId: string, userId: string, roleId: string): MemberRow {
       // IMMEDIATE takes the write lock before the reads, so the Owner seen is the Owner replaced.
-      return updateRole.immediate(project, projectOf(caller, projectId), userId, roleId)
+      return transact((tx) => updateRole(tx, project, projectOf(caller, projectId), userId, roleId))
     },
 
     updateMemberRole (caller: Caller, userId: string, roleId: string): MemberRow {
-      return updateRole.immediate(organization, caller.organizationId, userId, roleId)
+      return transact((tx) => updateRole(tx, organization, caller.organizationId, userId, roleId))
     },
 
     removeProjectMember (caller: Caller, projectId: string, userId: string): void {
-      remove.immediate(project, projectOf(caller, projectId), userId)
+      transact((tx) => remove(tx, project, projectOf(caller, projectId), userId))
     },
 
     removeMember (caller: Caller, userId: string): void {
-      remove.immediate(organization, caller.organizationId, userId)
+      transact((tx) => remove(tx, organization, caller.organizationId, userId))
     }
   }
 }

@@ -1,6 +1,6 @@
 // What a key's organization is and offers: itself (renamed), its roles and projects' roles, the permission catalogue, governance policies and their projects.
-import type { Database } from 'better-sqlite3'
 
+import type { Transact, Tx } from '../db/transaction.js'
 import { GovernancePolicyNotFoundError, OrganizationNameTakenError } from '../domain/errors.js'
 
 import type { GovernancePoliciesRepository, GovernancePolicyRef, GovernancePolicyRow } from '../repositories/governance-policies.js'
@@ -14,7 +14,7 @@ import { readPage } from './paging.js'
 import { requireProject } from './scope.js'
 
 export interface OrganizationServiceDeps {
-  sqlite: Database
+  transact: Transact
   organizations: OrganizationsRepository
   projects: ProjectsRepository
   roles: RolesRepository
@@ -50,7 +50,7 @@ export function withPolicies (roles: RolesRepository, rows: readonly RoleRow[]):
 }
 
 export function organizationService (deps: OrganizationServiceDeps) {
-  const { sqlite, organizations, projects, roles, permissions, governancePolicies } = deps
+  const { transact, organizations, projects, roles, permissions, governancePolicies } = deps
 
   function requireGovernancePolicy (caller: Caller, policyId: string): GovernancePolicyRef {
     const policy = governancePolicies.findForOrg(policyId, caller.organizationId)
@@ -60,30 +60,30 @@ export function organizationService (deps: OrganizationServiceDeps) {
 
   // better-sqlite3 transactions are synchronous: nothing in here awaits. Each runs IMMEDIATE, so its
   // checks and its writes hold the write lock together (a second process on the file waits).
-  const renameOrganization = sqlite.transaction((caller: Caller, name: string): OrganizationRow => {
+  function renameOrganization (tx: Tx, caller: Caller, name: string): OrganizationRow {
     if (organizations.nameTaken(name, caller.organizationId)) throw new OrganizationNameTakenError(name)
-    organizations.rename(caller.organizationId, name)
+    organizations.rename(tx, caller.organizationId, name)
     return organizations.find(caller.organizationId)!
-  })
+  }
 
-  const assignProjects = sqlite.transaction((caller: Caller, policyId: string, projectIds: readonly string[]): AssignedProjects => {
+  function assignProjects (tx: Tx, caller: Caller, policyId: string, projectIds: readonly string[]): AssignedProjects {
     const governancePolicy = requireGovernancePolicy(caller, policyId)
     const ids = uniqueIds(projectIds)
     const found = projects.governancePoliciesOf(caller.organizationId, ids)
     const assignedProjectIds = ids.filter((id) => found.has(id))
-    governancePolicies.enroll(governancePolicy.id, assignedProjectIds)
+    governancePolicies.enroll(tx, governancePolicy.id, assignedProjectIds)
     return { governancePolicy, assignedProjectIds, notFoundProjectIds: ids.filter((id) => !found.has(id)) }
-  })
+  }
 
-  const unassignProjects = sqlite.transaction((caller: Caller, policyId: string, projectIds: readonly string[]): UnassignedProjects => {
+  function unassignProjects (tx: Tx, caller: Caller, policyId: string, projectIds: readonly string[]): UnassignedProjects {
     const governancePolicy = requireGovernancePolicy(caller, policyId)
     const ids = uniqueIds(projectIds)
     const found = projects.governancePoliciesOf(caller.organizationId, ids)
     const onThisPolicy = (id: string) => found.get(id) === governancePolicy.id
     const unassignedProjectIds = ids.filter(onThisPolicy)
-    governancePolicies.withdraw(unassignedProjectIds)
+    governancePolicies.withdraw(tx, unassignedProjectIds)
     return { governancePolicy, unassignedProjectIds, skippedProjectIds: ids.filter((id) => !onThisPolicy(id)) }
-  })
+  }
 
   /** System roles in the vendor's order (Owner first), then the owner's custom roles in creation order. */
   function rolesOf (scope: RoleScope, ownerId: string): RoleWithPolicies[] {
@@ -100,7 +100,7 @@ export function organizationService (deps: OrganizationServiceDeps) {
 
     /** A new name, free across organizations (409); the organization's own name is no conflict, and nothing else changes. */
     rename (caller: Caller, name: string): OrganizationRow {
-      return renameOrganization.immediate(caller, name)
+      return transact((tx) => renameOrganization(tx, caller, name))
     },
 
     organizationRoles (caller: Caller): RoleWithPolicies[] {
@@ -133,7 +133,7 @@ export function organizationService (deps: OrganizationServiceDeps) {
      * `notFoundProjectIds`.
      */
     assignProjects (caller: Caller, policyId: string, projectIds: readonly string[]): AssignedProjects {
-      return assignProjects.immediate(caller, policyId, projectIds)
+      return transact((tx) => assignProjects(tx, caller, policyId, projectIds))
     },
 
     /**
@@ -142,7 +142,7 @@ export function organizationService (deps: OrganizationServiceDeps) {
      * id (unknown, another organization's, on no policy or on another one) is `skippedProjectIds`.
      */
     unassignProjects (caller: Caller, policyId: string, projectIds: readonly string[]): UnassignedProjects {
-      return unassignProjects.immediate(caller, policyId, projectIds)
+      return transact((tx) => unassignProjects(tx, caller, policyId, projectIds))
     },
 
     /** The policy is the caller's (404); one page of its projects by name then id, and how many it has in all. */

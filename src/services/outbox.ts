@@ -1,4 +1,5 @@
 // The outbox: the invitation emails the real service would have sent, as recorded by create and resend, rendered when read.
+import type { Transact } from '../db/transaction.js'
 import type { Static } from 'typebox'
 import type { OutboxFilter, OutboxRepository, OutboxRow } from '../repositories/outbox.js'
 import type { PublicUrlResolver } from '../http/public-url.js'
@@ -10,6 +11,7 @@ import { pageOf, type Page } from './paging.js'
 export type OutboxEmail = Static<typeof OutboxEmailSchema>
 
 export interface OutboxServiceDeps {
+  transact: Transact
   outbox: OutboxRepository
   /** The base of the links in the emails. */
   publicUrl: Pick<PublicUrlResolver, 'get'>
@@ -22,7 +24,7 @@ export function acceptUrl (base: string, token: string): string {
   return `${base}/invite/${encodeURIComponent(token)}`
 }
 
-export function outboxService ({ outbox, publicUrl }: OutboxServiceDeps) {
+export function outboxService ({ transact, outbox, publicUrl }: OutboxServiceDeps) {
   /**
    * The email as it reads now: with today's names and public URL (docs/decisions.md, "Invitation
    * emails"). An invitation without a role grants the default one; a gone invitation's role is unknown.
@@ -62,7 +64,7 @@ export function outboxService ({ outbox, publicUrl }: OutboxServiceDeps) {
 
     /** Forgets the matching emails (invitations and their tokens are untouched); how many. */
     clear (filter: OutboxFilter = {}): number {
-      return outbox.clear(filter)
+      return transact((tx) => outbox.clear(tx, filter))
     }
   }
 }

@@ -1,7 +1,7 @@
 // The project rules: names unique in the organization, an optional Owner from its members, a key minted once, deletion.
-import type { Database } from 'better-sqlite3'
 import type { Clocks } from '../domain/clock.js'
 import type { IdGenerator } from '../db/ids.js'
+import type { Transact, Tx } from '../db/transaction.js'
 import { NotAnOrganizationMemberError, ProjectNameTakenError } from '../domain/errors.js'
 import { systemRoleId } from '../domain/roles.js'
 import { newKey, storedKey } from '../domain/keys.js'
@@ -15,7 +15,7 @@ import { OWNER_ROLE, type Caller } from '../domain/vocabulary.js'
 import { requireProject, requireProjectRow } from './scope.js'
 
 export interface ProjectServiceDeps {
-  sqlite: Database
+  transact: Transact
   /** Timestamps read the caller's organization's clock. */
   clocks: Clocks
   ids: IdGenerator
@@ -44,32 +44,32 @@ export interface CreatedProject {
 }
 
 export function projectService (deps: ProjectServiceDeps) {
-  const { sqlite, clocks, ids, projects, organizations, apiKeys, people } = deps
+  const { transact, clocks, ids, projects, organizations, apiKeys, people } = deps
 
   function requireFreeName (organizationId: string, name: string, exceptId?: string) {
     if (projects.nameTaken(organizationId, name, exceptId)) throw new ProjectNameTakenError(name)
   }
 
-  // better-sqlite3 transactions are synchronous: nothing in here awaits. Run IMMEDIATE, so the name
-  // check and the insert hold the write lock together (a second process on the file waits).
-  const insertProject = sqlite.transaction((caller: Caller, input: NewProjectInput, now: number): CreatedProject => {
+  // Run in one IMMEDIATE transaction (src/db/transaction.ts), so the name check and the insert hold
+  // the write lock together (a second process on the file waits).
+  function insertProject (tx: Tx, caller: Caller, input: NewProjectInput, now: number): CreatedProject {
     const ownerId = input.email === undefined ? null : organizations.memberByEmail(caller.organizationId, normalizeEmail(input.email))
     if (input.email !== undefined && ownerId === null) throw new NotAnOrganizationMemberError()
     requireFreeName(caller.organizationId, input.name)
     const id = ids.cuid()
-    projects.insert({ id, organizationId: caller.organizationId, name: input.name, description: input.description ?? null, createdAt: now })
-    if (ownerId !== null) people.joinProject(id, ownerId, systemRoleId('PROJECT', OWNER_ROLE), now)
+    projects.insert(tx, { id, organizationId: caller.organizationId, name: input.name, description: input.description ?? null, createdAt: now })
+    if (ownerId !== null) people.joinProject(tx, id, ownerId, systemRoleId('PROJECT', OWNER_ROLE), now)
     const value = newKey('project')
-    const key = apiKeys.insert({ organizationId: caller.organizationId, projectId: id, name: NEW_PROJECT_KEY_NAME, ...storedKey(value), createdAt: now })
+    const key = apiKeys.insert(tx, { organizationId: caller.organizationId, projectId: id, name: NEW_PROJECT_KEY_NAME, ...storedKey(value), createdAt: now })
     return { project: projects.findRowForOrg(id, caller.organizationId)!, apiKey: { ...key, value } }
-  })
+  }
 
-  const updateProject = sqlite.transaction((caller: Caller, projectId: string, changes: ProjectChanges): ProjectRow => {
+  function updateProject (tx: Tx, caller: Caller, projectId: string, changes: ProjectChanges): ProjectRow {
     const project = requireProject(projects, caller, projectId)
     if (changes.name !== undefined) requireFreeName(caller.organizationId, changes.name, project.id)
-    projects.update(project.id, { name: changes.name, description: changes.description })
+    projects.update(tx, project.id, { name: changes.name, description: changes.description })
     return projects.findRowForOrg(project.id, caller.organizationId)!
-  })
+  }
 
   return {
     /** The caller's organization's projects, in creation order. */
@@ -87,19 +87,21 @@ export function projectService (deps: ProjectServiceDeps) {
      * no members) and its key, in one transaction.
      */
     create (caller: Caller, input: NewProjectInput): CreatedProject {
-      return insertProject.immediate(caller, input, clocks.now(caller.organizationId))
+      return transact((tx) => insertProject(tx, caller, input, clocks.now(caller.organizationId)))
     },
 
     /** Project (404), then a new name free in the organization (409); a field left out is kept. */
     update (caller: Caller, projectId: string, changes: ProjectChanges): ProjectRow {
-      return updateProject.immediate(caller, projectId, changes)
+      return transact((tx) => updateProject(tx, caller, projectId, changes))
     },
 
     /** Deletes the project with its members, invitations, custom roles, policies and keys (database cascades). */
     remove (caller: Caller, projectId: string): string {
-      const project = requireProject(projects, caller, projectId)
-      projects.delete(project.id)
-      return project.id
+      return transact((tx) => {
+        const project = requireProject(projects, caller, projectId)
+        projects.delete(tx, project.id)
+        return project.id
+      })
     }
   }
 }

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Sqlite from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
 import t from 'tap'
 import { groupCommit } from '../../src/db/group-commit.js'
+import { transactor } from '../../src/db/transaction.js'
 
 /** A WAL database file with one table, a writer connection and a second connection to watch commits. */
 function files (t: { teardown: (fn: () => void) => void }) {
@@ -34,7 +36,7 @@ function files (t: { teardown: (fn: () => void) => void }) {
 
 t.test('the writes of one turn commit together, once, and each promise resolves after that commit', async (t) => {
   const { writer, insert, values, version } = files(t)
-  const commits = groupCommit(writer)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const before = version()
   const seenAtResolve: string[][] = []
   const runs = ['a', 'b', 'c', 'd', 'e'].map((value) => commits.run(() => insert.run(value, 1).lastInsertRowid)
@@ -52,7 +54,7 @@ t.test('the writes of one turn commit together, once, and each promise resolves 
 
 t.test('a run that throws rolls back its own savepoint only, and rejects with what it threw', async (t) => {
   const { writer, insert, values } = files(t)
-  const commits = groupCommit(writer)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const results = await Promise.allSettled([
     commits.run(() => insert.run('a', 1)),
     commits.run(() => { insert.run('b', 1); throw new Error('refused after a write') }),
@@ -67,7 +69,7 @@ t.test('a run that throws rolls back its own savepoint only, and rejects with wh
 
 t.test('a commit that fails rejects every run of the group and keeps none of its rows', async (t) => {
   const { writer, insert, values } = files(t)
-  const commits = groupCommit(writer)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const results = await Promise.allSettled([
     commits.run(() => insert.run('a', 1)),
     // A deferred foreign key is checked at COMMIT: the whole group fails there.
@@ -85,7 +87,7 @@ t.test('a commit that fails rejects every run of the group and keeps none of its
 
 t.test('runs queued when the database closes are rejected, not left hanging', async (t) => {
   const { writer, insert } = files(t)
-  const commits = groupCommit(writer)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const run = commits.run(() => insert.run('a', 1))
   writer.close()
   await t.rejects(run, /database is closed/)
@@ -95,7 +97,7 @@ t.test('when SQLite rolls the whole transaction back mid-group, every run fails 
   const { writer, insert, values } = files(t)
   // RAISE(ROLLBACK) ends the whole transaction, as an I/O error or a full memory would.
   writer.exec("create trigger doom before insert on rows when new.value = 'doom' begin select raise(rollback, 'rolled back whole'); end")
-  const commits = groupCommit(writer)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const results = await Promise.allSettled(['a', 'doom', 'c', 'd'].map((value) => commits.run(() => insert.run(value, 1))))
   t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected', 'rejected'])
   t.same(values(), [], 'no run committed on its own after the rollback')
@@ -104,7 +106,7 @@ t.test('when SQLite rolls the whole transaction back mid-group, every run fails 
 
 t.test('a test that fakes setImmediate after the server started does not stall its creates', async (t) => {
   const { writer, insert, values } = files(t)
-  const commits = groupCommit(writer)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const real = globalThis.setImmediate
   globalThis.setImmediate = (() => { throw new Error('a fake timer that never runs') }) as unknown as typeof setImmediate
   try {
