@@ -1,0 +1,207 @@
+// Issue 19's targets, in one run, as ratios: create against the raw better-sqlite3 prototype
+// (bench/prototype.js) at 50 connections and at one, a tenant of 1,000 members against one of none,
+// and the launch to the first answered create with a 1,000-member fixtures file against one with
+// none. Runs the built server (dist/); `npm run bench` builds first. Alone: `npm run bench:targets`.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../src/boot-state/demo.js'
+import { HOST, cpuSeconds, freePort, startServer, stopServer, type ServerChild } from './children.js'
+import { runLoad } from './load.js'
+
+function setting (name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`)
+  return value
+}
+
+const SECONDS = setting('BENCH_SECONDS', 6)
+const WARMUP_SECONDS = setting('BENCH_WARMUP_SECONDS', 2)
+const ROUNDS = setting('BENCH_ROUNDS', 3)
+const SAMPLES = setting('BENCH_SAMPLES', 5)
+const MEMBERS = 1000
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'create,tenants,launch').split(','))
+const SERVER_JS = new URL('../dist/server.js', import.meta.url).pathname
+const PROTOTYPE_JS = new URL('./prototype.js', import.meta.url).pathname
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+const results: Array<{ what: string, met: boolean, value: string }> = []
+function target (what: string, met: boolean, value: string) {
+  results.push({ what, met, value })
+  console.log(`  target: ${what}: ${met ? 'MET' : 'MISS'} (${value})`)
+}
+
+/** The server's environment at its default configuration: only where it listens and what it stores. */
+function serverEnv (port: number, database: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { PORT: String(port), HOST, CONFIDENT_MOCK_DATABASE: database, CONFIDENT_MOCK_FIXTURES: '', ...extra }
+  return env
+}
+
+// The bench's own environment must not change the servers' defaults (a LOG_LEVEL set in the shell).
+delete process.env['LOG_LEVEL']
+
+let nextEmail = 0
+async function createLoad (server: ServerChild, connections: number, seconds: number, label: string) {
+  const cpuBefore = cpuSeconds(server.process.pid!)
+  const result = await runLoad({
+    url: `${server.url}/v1/projects/${DEMO_PROJECT_ID}/invitations`,
+    seconds,
+    connections,
+    method: 'POST',
+    headers: { CONFIDENT_API_KEY: DEMO_ORG_KEY, 'content-type': 'application/json' },
+    request: { method: 'POST', setupRequest: (request) => ({ ...request, body: JSON.stringify({ emails: [`target-${label}-${++nextEmail}@example.com`] }) }) }
+  })
+  const cpuAfter = cpuSeconds(server.process.pid!)
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${server.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)
+  }
+  const cpuUs = cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) * 1e6 / result.responses
+  return { rps: result.rps, p99: result.p99, cpuUs }
+}
+
+async function createPart (tmp: string) {
+  // One database made by the real server (migrations, demo seed), copied for each process.
+  const seedPort = await freePort()
+  const seed = join(tmp, 'seed.sqlite')
+  await stopServer(await startServer({ name: 'seeding server', args: [SERVER_JS], env: serverEnv(seedPort, seed), port: seedPort, readyPath: '/health' }))
+  const copy = (name: string) => {
+    const path = join(tmp, `${name}.sqlite`)
+    copyFileSync(seed, path)
+    for (const suffix of ['-wal', '-shm']) if (existsSync(seed + suffix)) copyFileSync(seed + suffix, path + suffix)
+    return path
+  }
+  const ports = { prototype: await freePort(), real: await freePort(), warn: await freePort() }
+  const servers: Record<keyof typeof ports, ServerChild> = {
+    prototype: await startServer({ name: 'prototype', args: [PROTOTYPE_JS], env: { PORT: String(ports.prototype), HOST, PROTOTYPE_DATABASE: copy('prototype') }, port: ports.prototype, readyPath: '/health' }),
+    real: await startServer({ name: 'real server (default configuration)', args: [SERVER_JS], env: serverEnv(ports.real, copy('real')), port: ports.real, readyPath: '/health' }),
+    warn: await startServer({ name: 'real server (LOG_LEVEL=warn)', args: [SERVER_JS], env: serverEnv(ports.warn, copy('warn'), { LOG_LEVEL: 'warn' }), port: ports.warn, readyPath: '/health' })
+  }
+  try {
+    for (const connections of [50, 1]) {
+      const runs: Record<keyof typeof ports, Array<{ rps: number, p99: number, cpuUs: number }>> = { prototype: [], real: [], warn: [] }
+      const perRound: string[] = []
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const kind of ['prototype', 'real', 'warn'] as const) {
+          await createLoad(servers[kind], connections, WARMUP_SECONDS, `${connections}-${round}w`)
+          runs[kind].push(await createLoad(servers[kind], connections, SECONDS, `${connections}-${round}`))
+        }
+        perRound.push((runs.real[round - 1]!.rps / runs.prototype[round - 1]!.rps).toFixed(2))
+      }
+      const rps = (kind: keyof typeof ports) => median(runs[kind].map((r) => r.rps))
+      const cpu = (kind: keyof typeof ports) => median(runs[kind].map((r) => r.cpuUs))
+      console.log(`create, ${connections} connection${connections === 1 ? '' : 's'} (medians of ${ROUNDS} rounds of ${SECONDS} s):`)
+      for (const kind of ['prototype', 'real', 'warn'] as const) {
+        console.log(`  ${servers[kind].name.padEnd(36)} ${rps(kind).toFixed(0).padStart(6)} req/s  p99 ${median(runs[kind].map((r) => r.p99)).toFixed(2)} ms  server CPU ${cpu(kind).toFixed(0)} µs/request`)
+      }
+      const ratio = rps('real') / rps('prototype')
+      console.log(`  default / prototype ${ratio.toFixed(3)}x (rounds ${perRound.join(', ')}); LOG_LEVEL=warn / prototype ${(rps('warn') / rps('prototype')).toFixed(3)}x`)
+      const goal = connections === 1 ? 0.85 : 0.95
+      target(`create at the default configuration >= ${goal}x the prototype at ${connections} connection${connections === 1 ? '' : 's'}`, ratio >= goal, `${ratio.toFixed(3)}x`)
+    }
+  } finally {
+    for (const server of Object.values(servers)) await stopServer(server)
+  }
+}
+
+function organizationOf (members: number, name: string) {
+  const people = Array.from({ length: members }, (_, i) => ({ email: `member-${i}@example.com`, name: `Member ${i}` }))
+  return { name, plan: 'TEAM', members: people, projects: [{ name: 'Project', members: people.map(({ email }) => ({ email })) }] }
+}
+
+async function tenantsPart (tmp: string) {
+  const port = await freePort()
+  const server = await startServer({ name: 'real server', args: [SERVER_JS], env: serverEnv(port, join(tmp, 'tenants.sqlite')), port, readyPath: '/health' })
+  try {
+    const sizes = [0, 100, MEMBERS]
+    const times: Record<number, number[]> = { 0: [], 100: [], [MEMBERS]: [] }
+    let n = 0
+    // One warm-up each (the first call compiles the control API's validators), then alternated.
+    for (let sample = 0; sample <= SAMPLES; sample++) {
+      for (const size of sizes) {
+        const body = JSON.stringify(organizationOf(size, `Tenant ${++n}`))
+        const started = performance.now()
+        const response = await fetch(`${server.url}/__admin/organizations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        await response.arrayBuffer()
+        const ms = performance.now() - started
+        if (response.status !== 200 && response.status !== 201) throw new Error(`POST /__admin/organizations (${size} members): ${response.status}`)
+        if (sample > 0) times[size]!.push(ms)
+      }
+    }
+    console.log(`tenant creation, POST /__admin/organizations (members of the organization and of its project; medians of ${SAMPLES}):`)
+    for (const size of sizes) console.log(`  ${String(size).padStart(5)} members  ${median(times[size]!).toFixed(1).padStart(7)} ms`)
+    const ratio = median(times[MEMBERS]!) / median(times[0]!)
+    target(`a tenant with ${MEMBERS} members <= 5x the time of one with none`, ratio <= 5, `${ratio.toFixed(2)}x`)
+  } finally {
+    await stopServer(server)
+  }
+}
+
+/** Spawn to the first 200 of a create, on a new database seeded from `fixtures`, polling every 2 ms. */
+async function launchToFirstCreate (tmp: string, fixtures: string, label: string): Promise<number> {
+  const port = await freePort()
+  const database = join(tmp, `launch-${label}.sqlite`)
+  const started = performance.now()
+  const child = spawn(process.execPath, [SERVER_JS], { env: { ...process.env, ...serverEnv(port, database), CONFIDENT_MOCK_FIXTURES: fixtures }, stdio: 'ignore' })
+  const exited = once(child, 'exit')
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server (${label}) exited with code ${child.exitCode}`)
+      if (performance.now() - started > 60_000) throw new Error(`server (${label}) answered no create in 60 s`)
+      const status = await fetch(`http://${HOST}:${port}/v1/projects/launch-project/invitations`, {
+        method: 'POST',
+        headers: { CONFIDENT_API_KEY: LAUNCH_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ emails: [`first-${label}@example.com`] })
+      }).then(async (response) => { await response.arrayBuffer(); return response.status }, () => 0)
+      if (status === 200) return performance.now() - started
+      if (status !== 0) throw new Error(`first create (${label}): ${status}`)
+      await sleep(2)
+    }
+  } finally {
+    child.kill('SIGTERM')
+    await exited
+    for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true })
+  }
+}
+
+const LAUNCH_KEY = `confident_org_${'a1'.repeat(16)}`
+
+async function launchPart (tmp: string) {
+  const files: Record<string, string> = {}
+  for (const [label, members] of [['none', 0], [String(MEMBERS), MEMBERS]] as const) {
+    const organization = { ...organizationOf(members, 'Launch'), apiKeys: [{ key: LAUNCH_KEY }] }
+    organization.projects[0] = { ...organization.projects[0]!, id: 'launch-project' } as typeof organization.projects[0]
+    files[label] = join(tmp, `fixtures-${label}.json`)
+    writeFileSync(files[label]!, JSON.stringify({ organizations: [organization] }))
+  }
+  const times: Record<string, number[]> = { none: [], [MEMBERS]: [] }
+  let n = 0
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    for (const label of Object.keys(files)) times[label]!.push(await launchToFirstCreate(tmp, files[label]!, `${label}-${++n}`))
+  }
+  console.log(`launch to the first answered create (new database, fixtures file; medians of ${SAMPLES} launches, alternated):`)
+  for (const label of Object.keys(files)) console.log(`  ${label.padStart(5)} members  ${median(times[label]!).toFixed(0).padStart(6)} ms`)
+  const ratio = median(times[String(MEMBERS)]!) / median(times['none']!)
+  target(`launch with a ${MEMBERS}-member fixtures file <= 1.3x the launch with none`, ratio <= 1.3, `${ratio.toFixed(2)}x`)
+}
+
+const cpus = os.cpus()
+console.log(`\nissue 19 targets: ${cpus.length} CPUs, node ${process.version}; ${ROUNDS} rounds of ${SECONDS} s, ${SAMPLES} samples`)
+const tmp = mkdtempSync(join(os.tmpdir(), 'confident-mock-targets-'))
+try {
+  if (PARTS.has('create')) await createPart(tmp)
+  if (PARTS.has('tenants')) await tenantsPart(tmp)
+  if (PARTS.has('launch')) await launchPart(tmp)
+  console.log(`targets met: ${results.filter((r) => r.met).length} of ${results.length}`)
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
+}
