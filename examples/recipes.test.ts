@@ -1,4 +1,6 @@
 // The test-runner recipes of examples/ (Vitest, Jest, Playwright, GitHub Actions), each run as a user runs it.
+// Not part of npm test: `npm run test:recipes` (scripts/test-recipes.sh) installs the runners, which are
+// examples/'s own dependencies (examples/package.json), then runs this file; .ci/run runs that.
 //
 // Each runner is its own child process, as from a user's shell, so a recipe that fails (an exit
 // code other than 0, or fewer tests passed than it has) fails this file. The recipes import
@@ -17,10 +19,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { parse } from 'yaml'
-import { startServer } from '../../src/index.js'
+import { startServer } from '../src/index.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name)
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+// The runners come from examples/'s own install (npm run test:recipes makes it); the rest from the root's.
+const bin = (name: string) => join(ROOT, name === 'tsc' ? 'node_modules' : 'examples/node_modules', '.bin', name)
 const TMP = mkdtempSync(join(tmpdir(), 'confident-mock-recipes-'))
 t.teardown(() => rmSync(TMP, { recursive: true, force: true }))
 
