@@ -146,3 +146,14 @@ export async function launchToHealthy (opts: StartOptions): Promise<number> {
     }
   }
 }
+
+/** A positive number (an integer when `integer`) from the environment, or `fallback` when unset or empty; anything else stops the bench. */
+export function envNumber (name: string, fallback: number, integer: boolean): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`)
+  }
+  return value
+}

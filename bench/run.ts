@@ -8,18 +8,8 @@ import { fileURLToPath } from 'node:url'
 import Sqlite from 'better-sqlite3'
 import type { Request } from 'autocannon'
 import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../src/boot-state/demo.js'
-import { HOST, cpuSeconds, freePort, launchToHealthy, startServer, stopServer, type ServerChild } from './children.js'
+import { HOST, cpuSeconds, envNumber, freePort, launchToHealthy, startServer, stopServer, type ServerChild } from './children.js'
 import { runLoad, type LoadOptions, type LoadResult } from './load.js'
-
-function envNumber (name: string, fallback: number, integer: boolean): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`)
-  }
-  return value
-}
 
 const SECONDS = envNumber('BENCH_SECONDS', 8, false)
 const ROUNDS = envNumber('BENCH_ROUNDS', 3, true)

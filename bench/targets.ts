@@ -9,21 +9,13 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEMO_ORG_KEY, DEMO_PROJECT_ID } from '../src/boot-state/demo.js'
-import { HOST, cpuSeconds, freePort, startServer, stopServer, type ServerChild } from './children.js'
+import { HOST, cpuSeconds, envNumber, freePort, startServer, stopServer, type ServerChild } from './children.js'
 import { runLoad } from './load.js'
 
-function setting (name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`)
-  return value
-}
-
-const SECONDS = setting('BENCH_SECONDS', 6)
-const WARMUP_SECONDS = setting('BENCH_WARMUP_SECONDS', 2)
-const ROUNDS = setting('BENCH_ROUNDS', 3)
-const SAMPLES = setting('BENCH_SAMPLES', 5)
+const SECONDS = envNumber('BENCH_SECONDS', 6, false)
+const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2, false)
+const ROUNDS = envNumber('BENCH_ROUNDS', 3, true)
+const SAMPLES = envNumber('BENCH_SAMPLES', 5, true)
 const MEMBERS = 1000
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'create,tenants,launch').split(','))
 const SERVER_JS = new URL('../dist/server.js', import.meta.url).pathname

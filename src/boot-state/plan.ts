@@ -402,6 +402,29 @@ class Planner {
     return this.ctx.reads.projectById(id) ?? undefined
   }
 
+  /**
+   * An organization's or a project's own policies and custom roles, in document order, with their
+   * ids; and every role a member or invitation there may name (the system roles of its scope, then
+   * its custom ones), by name.
+   */
+  policiesAndRoles (owner: RoleOwner, holder: { policies?: FixturePolicy[] | undefined, roles?: FixtureRole[] | undefined }, path: string):
+  { roles: Map<string, string>, storedPolicies: FixturePolicy[], storedRoles: FixtureRole[] } {
+    const names = new Set<string>()
+    const storedPolicies: FixturePolicy[] = []
+    for (const [i, policy] of (holder.policies ?? []).entries()) {
+      storedPolicies.push({ ...policy, id: this.policy(owner, policy, `${path}/policies/${i}`, names) })
+    }
+    const roles = new Map<string, string>()
+    const storedRoles: FixtureRole[] = []
+    for (const name of owner.scope === 'PROJECT' ? SYSTEM_PROJECT_ROLES : SYSTEM_ORGANIZATION_ROLES) roles.set(name, systemRoleId(owner.scope, name))
+    for (const [i, role] of (holder.roles ?? []).entries()) {
+      const id = this.role(role, owner, `${path}/roles/${i}`, roles, storedPolicies)
+      roles.set(role.name, id)
+      storedRoles.push({ ...role, id })
+    }
+    return { roles, storedPolicies, storedRoles }
+  }
+
   organization (org: LoadableOrganization, path: string): OrganizationPlan {
     const { reads } = this.ctx
     const trialEndsAt = this.time(org.trialEndsAt, `${path}/trialEndsAt`)
@@ -415,19 +438,7 @@ class Planner {
     this.load(org, organizationId, existing !== null)
 
     const orgOwner: RoleOwner = { scope: 'ORGANIZATION', organizationId, projectId: null }
-    const orgPolicies = new Set<string>()
-    const storedPolicies: FixturePolicy[] = []
-    for (const [i, policy] of (org.policies ?? []).entries()) {
-      storedPolicies.push({ ...policy, id: this.policy(orgOwner, policy, `${path}/policies/${i}`, orgPolicies) })
-    }
-    const orgRoles = new Map<string, string>()
-    const storedRoles: FixtureRole[] = []
-    for (const name of SYSTEM_ORGANIZATION_ROLES) orgRoles.set(name, systemRoleId('ORGANIZATION', name))
-    for (const [i, role] of (org.roles ?? []).entries()) {
-      const id = this.role(role, orgOwner, `${path}/roles/${i}`, orgRoles, storedPolicies)
-      orgRoles.set(role.name, id)
-      storedRoles.push({ ...role, id })
-    }
+    const { roles: orgRoles, storedPolicies, storedRoles } = this.policiesAndRoles(orgOwner, org, path)
     const governance = new Set<string>()
     const storedGovernance: FixtureGovernancePolicy[] = []
     for (const [i, policy] of (org.governancePolicies ?? []).entries()) {
@@ -471,19 +482,8 @@ class Planner {
       this.projectNames.set(projectId, project.name)
 
       const projectOwner: RoleOwner = { scope: 'PROJECT', organizationId, projectId }
-      const projectPolicies = new Set<string>()
-      const storedProjectPolicies: FixturePolicy[] = []
-      for (const [i, policy] of (project.policies ?? []).entries()) {
-        storedProjectPolicies.push({ ...policy, id: this.policy(projectOwner, policy, `${projectPath}/policies/${i}`, projectPolicies) })
-      }
-      const projectRoles = new Map<string, string>()
-      const storedProjectRoles: FixtureRole[] = []
-      for (const name of SYSTEM_PROJECT_ROLES) projectRoles.set(name, systemRoleId('PROJECT', name))
-      for (const [i, role] of (project.roles ?? []).entries()) {
-        const id = this.role(role, projectOwner, `${projectPath}/roles/${i}`, projectRoles, storedProjectPolicies)
-        projectRoles.set(role.name, id)
-        storedProjectRoles.push({ ...role, id })
-      }
+      const { roles: projectRoles, storedPolicies: storedProjectPolicies, storedRoles: storedProjectRoles } =
+        this.policiesAndRoles(projectOwner, project, projectPath)
       this.newUsers(project.members ?? [])
       for (const [i, member] of (project.members ?? []).entries()) {
         const memberPath = `${projectPath}/members/${i}`
