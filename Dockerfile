@@ -23,8 +23,9 @@ RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The build's second step bundles the server and CLI entry points (scripts/bundle.ts).
-COPY scripts/bundle.ts ./scripts/bundle.ts
+# The build bundles the server and CLI entry points (scripts/bundle.ts), and begins and ends by
+# noting what it was built from (scripts/ensure-build.mjs, which `npm start` reads).
+COPY scripts/bundle.ts scripts/ensure-build.mjs ./scripts/
 # Compile, then drop the dev dependencies: `npm prune --omit=dev` leaves the tree that
 # `npm ci --omit=dev` would install from the same lock file, without installing (and compiling
 # better-sqlite3) a second time. Then drop better-sqlite3's compile leftovers (SQLite sources,

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm start` (scripts/start.mjs) serves the build in dist/ when it was made from the sources as they
 // are now, and rebuilds first when it was not (or there is none): a stale build is never served and
-// a current one starts at once. `npm run build` ends with `--record`, which writes beside the build
-// what it was made from. Plain JavaScript, no TypeScript loader: the check must cost milliseconds.
+// a current one starts at once. `npm run build` starts with `--begin` and ends with `--record`, which
+// leave beside the build what it was made from. Plain JavaScript, no TypeScript loader: the check must cost milliseconds.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url'
 const INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.ts', 'package-lock.json']
 /** Where the digest of the inputs a build was made from is kept. */
 export const STAMP = 'dist/.build-inputs'
+/** The inputs as a build in progress started from them. */
+const PENDING = 'dist/.build-inputs.next'
 
 /** Every input file, by path, in a fixed order. */
 function inputFiles (root) {
@@ -52,9 +54,20 @@ export function staleness (root) {
   return digest === inputsDigest(root) ? null : 'the sources changed since the last build'
 }
 
-/** Writes what the build in dist/ was made from (the last step of `npm run build`). */
+/**
+ * The first step of `npm run build`: notes the inputs as the build starts reading them, and drops
+ * the old record, so a build that fails is built again. Taken before, not after: a source edited
+ * while the build runs is not in the build, and must leave it stale.
+ */
+export function begin (root) {
+  mkdirSync(join(root, 'dist'), { recursive: true })
+  rmSync(join(root, STAMP), { force: true })
+  writeFileSync(join(root, PENDING), `${inputsDigest(root)}\n${inputsListing(root)}`)
+}
+
+/** The last step of `npm run build`: the build is done, so what it was made from becomes its record. */
 export function record (root) {
-  writeFileSync(join(root, STAMP), `${inputsDigest(root)}\n${inputsListing(root)}`)
+  renameSync(join(root, PENDING), join(root, STAMP))
 }
 
 /** Rebuilds when the build is missing or stale, saying why on stderr; exits when the build fails. */
@@ -68,6 +81,7 @@ export function ensureBuild (root) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL('..', import.meta.url))
-  if (process.argv.includes('--record')) record(root)
+  if (process.argv.includes('--begin')) begin(root)
+  else if (process.argv.includes('--record')) record(root)
   else ensureBuild(root)
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 // @ts-expect-error: a plain JavaScript script, without types
-import { record, staleness } from '../../scripts/ensure-build.mjs'
+import { begin, record, staleness } from '../../scripts/ensure-build.mjs'
 
 function tree (t: { teardown: (fn: () => void) => void }) {
   const root = mkdtempSync(join(tmpdir(), 'confident-mock-ensure-build-'))
@@ -17,9 +17,10 @@ function tree (t: { teardown: (fn: () => void) => void }) {
   return root
 }
 
-function build (root: string) {
-  mkdirSync(join(root, 'dist'), { recursive: true })
+function build (root: string, meanwhile = () => {}) {
+  begin(root)
   writeFileSync(join(root, 'dist', 'server.js'), 'serve()\n')
+  meanwhile()
   record(root)
 }
 
@@ -60,4 +61,17 @@ t.test('a file touched but not changed (a checkout) is read again, and the build
   const later = new Date(Date.now() + 60_000)
   utimesSync(join(root, 'src', 'server.ts'), later, later)
   t.equal(staleness(root), null)
+})
+
+t.test('a source edited while the build runs leaves the build stale: it was not in it', async (t) => {
+  const root = tree(t)
+  build(root, () => writeFileSync(join(root, 'src', 'server.ts'), 'edited during the build\n'))
+  t.equal(staleness(root), 'the sources changed since the last build')
+})
+
+t.test('a build that failed after it began is built again', async (t) => {
+  const root = tree(t)
+  build(root)
+  begin(root)
+  t.equal(staleness(root), 'the build does not say what it was made from')
 })

@@ -2,45 +2,46 @@
 // inserts: an organization removed in that turn is a 401 for both kinds of invitation, a plan changed in
 // that turn is the plan the create is checked against.
 import t from 'tap'
-import { build, json, seedOrg } from '../../../helpers/build.js'
+import type { InjectOptions } from 'fastify'
+import { build, json, seedOrg, type SeededOrg, type TeardownTarget } from '../../../helpers/build.js'
 
-t.test('an organization invitation whose organization a control call removes in the same turn', async (t) => {
+/** A create and a control call sent in the same turn; then how many invitations of that kind are stored. */
+async function inOneTurn (t: TeardownTarget, create: (org: SeededOrg) => InjectOptions, control: (org: SeededOrg) => InjectOptions) {
   const app = await build(t)
   const org = seedOrg(app)
-  const [create, remove] = await Promise.all([
-    app.inject({ method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: org.key }, payload: { emails: ['late@example.com'] } }),
-    app.inject({ method: 'DELETE', url: `/__admin/organizations/${org.organizationId}` })
-  ])
-  t.equal(remove.statusCode, 200)
-  t.equal(create.statusCode, 401, create.body)
-  t.equal(json(create).error, 'Invalid API key', 'as if the key had been checked after the removal')
-  const count = app.sqlite.prepare<[], { n: number }>('select count(*) as n from organization_invitations').get()!.n
-  t.equal(count, 0, 'nothing stored')
+  const [created, controlled] = await Promise.all([app.inject(create(org)), app.inject(control(org))])
+  const table = String(create(org).url).startsWith('/v1/projects/') ? 'project_invitations' : 'organization_invitations'
+  const stored = app.sqlite.prepare<[], { n: number }>(`select count(*) as n from ${table}`).get()!.n
+  return { created, controlled, stored }
+}
+
+const removal = (org: SeededOrg): InjectOptions => ({ method: 'DELETE', url: `/__admin/organizations/${org.organizationId}` })
+
+t.test('an organization invitation whose organization a control call removes in the same turn', async (t) => {
+  const { created, controlled, stored } = await inOneTurn(t,
+    (org) => ({ method: 'POST', url: '/v1/organization/invitations', headers: { CONFIDENT_API_KEY: org.key }, payload: { emails: ['late@example.com'] } }),
+    removal)
+  t.equal(controlled.statusCode, 200)
+  t.equal(created.statusCode, 401, created.body)
+  t.equal(json(created).error, 'Invalid API key', 'as if the key had been checked after the removal')
+  t.equal(stored, 0, 'nothing stored')
 })
 
 t.test('a project invitation whose organization a control call removes in the same turn: the same 401', async (t) => {
-  const app = await build(t)
-  const org = seedOrg(app)
-  const [create, remove] = await Promise.all([
-    app.inject({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails: ['late@example.com'] } }),
-    app.inject({ method: 'DELETE', url: `/__admin/organizations/${org.organizationId}` })
-  ])
-  t.equal(remove.statusCode, 200)
-  t.equal(create.statusCode, 401, create.body)
-  t.equal(json(create).error, 'Invalid API key', 'the answer an organization invitation gets, not a 404 for the project')
-  const count = app.sqlite.prepare<[], { n: number }>('select count(*) as n from project_invitations').get()!.n
-  t.equal(count, 0, 'nothing stored')
+  const { created, controlled, stored } = await inOneTurn(t,
+    (org) => ({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails: ['late@example.com'] } }),
+    removal)
+  t.equal(controlled.statusCode, 200)
+  t.equal(created.statusCode, 401, created.body)
+  t.equal(json(created).error, 'Invalid API key', 'the answer an organization invitation gets, not a 404 for the project')
+  t.equal(stored, 0, 'nothing stored')
 })
 
 t.test('a create whose organization is moved to a plan that may not invite in the same turn is checked against the new plan', async (t) => {
-  const app = await build(t)
-  const org = seedOrg(app)
-  const [create, change] = await Promise.all([
-    app.inject({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails: ['late@example.com'] } }),
-    app.inject({ method: 'PATCH', url: `/__admin/organizations/${org.organizationId}`, payload: { plan: 'FREE' } })
-  ])
-  t.equal(change.statusCode, 200, change.body)
-  t.equal(create.statusCode, 403, create.body)
-  const count = app.sqlite.prepare<[], { n: number }>('select count(*) as n from project_invitations').get()!.n
-  t.equal(count, 0, 'nothing stored')
+  const { created, controlled, stored } = await inOneTurn(t,
+    (org) => ({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key }, payload: { emails: ['late@example.com'] } }),
+    (org) => ({ method: 'PATCH', url: `/__admin/organizations/${org.organizationId}`, payload: { plan: 'FREE' } }))
+  t.equal(controlled.statusCode, 200, controlled.body)
+  t.equal(created.statusCode, 403, created.body)
+  t.equal(stored, 0, 'nothing stored')
 })
