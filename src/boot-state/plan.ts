@@ -130,6 +130,8 @@ class Planner {
 
   // What is stored, then what this plan adds, by name (`within` for policies and roles).
   readonly users = new Map<string, string>()
+  /** The name and image of each stored user the document names, by id: a change that leaves them as they are writes nothing. */
+  readonly storedUsers = new Map<string, { name: string | null, image: string | null }>()
   readonly projectsByName = new Map<string, string>()
   readonly projectNames = new Map<string, string>()
   readonly policyIds = new Map<string, string>()
@@ -375,7 +377,10 @@ class Planner {
     const { reads } = this.ctx
     const projects = org.projects ?? []
     const emails = [...new Set([...(org.members ?? []), ...projects.flatMap((p) => p.members ?? [])].map((m) => normalizeEmail(m.email)))]
-    for (const user of reads.usersByEmail(emails)) this.users.set(user.email, user.id)
+    for (const user of reads.usersByEmail(emails)) {
+      this.users.set(user.email, user.id)
+      this.storedUsers.set(user.id, { name: user.name, image: user.image })
+    }
     const digests = (org.apiKeys ?? []).map((key) => 'key' in key ? storedKey(key.key).digest : key.digest)
     for (const key of reads.keyOwners(digests)) this.keyOwners.set(key.digest, key.organizationId)
     // A new organization holds nothing yet (a project id it gives that is stored belongs to another: refused).
@@ -423,6 +428,21 @@ class Planner {
       storedRoles.push({ ...role, id })
     }
     return { roles, storedPolicies, storedRoles }
+  }
+
+  /**
+   * The changes to stored users, each field only when its last value differs from the stored one: a
+   * document applied again (a reset, a boot, the same members in another tenant) rewrites no user.
+   */
+  userChanges (): Array<{ id: string, name?: string | null, image?: string | null }> {
+    const changes = []
+    for (const { id, ...set } of this.usersChanged.values()) {
+      const stored = this.storedUsers.get(id)
+      if (stored !== undefined && set.name === stored.name) delete set.name
+      if (stored !== undefined && set.image === stored.image) delete set.image
+      if (set.name !== undefined || set.image !== undefined) changes.push({ id, ...set })
+    }
+    return changes
   }
 
   organization (org: LoadableOrganization, path: string): OrganizationPlan {
@@ -565,7 +585,7 @@ class Planner {
       roles: { added: this.roles.added.list, changed: [...this.roles.changed.values()] },
       rolesRelinked: [...this.rolePolicies.keys()].filter((id) => !this.roles.added.has(id)),
       rolePolicies: links(this.rolePolicies, (roleId, policyId) => ({ roleId, policyId })),
-      users: { added: this.usersAdded.list, changed: [...this.usersChanged.values()] },
+      users: { added: this.usersAdded.list, changed: this.userChanges() },
       organizationMembers: this.organizationMembers,
       organizationMembersKept: this.organizationMembersKept,
       projectMembers: this.projectMembers,

@@ -221,8 +221,8 @@ export function documentsRepository (sqlite: Database) {
   const projectInvitations = sqlite.prepare<[string, string], { id: number, ownerId: string, email: string }>(`
     select min(i.id) as id, i.project_id as ownerId, i.email from project_invitations i join projects p on p.id = i.project_id
     where p.organization_id = ? and i.email in (select value from json_each(?)) group by i.project_id, i.email`)
-  const usersByEmail = sqlite.prepare<[string], { id: string, email: string }>(
-    'select id, email from users where email in (select value from json_each(?))')
+  const usersByEmail = sqlite.prepare<[string], { id: string, email: string, name: string | null, image: string | null }>(
+    'select id, email, name, image from users where email in (select value from json_each(?))')
   const keyOwners = sqlite.prepare<[string], { digest: string, organizationId: string }>(
     'select digest, organization_id as organizationId from api_keys where digest in (select value from json_each(?))')
 
@@ -333,8 +333,8 @@ export function documentsRepository (sqlite: Database) {
       }
     },
 
-    /** The users of these (lower-case) addresses that exist, in one query. */
-    usersByEmail (emails: readonly string[]): Array<{ id: string, email: string }> {
+    /** The users of these (lower-case) addresses that exist, with their name and image, in one query. */
+    usersByEmail (emails: readonly string[]): Array<{ id: string, email: string, name: string | null, image: string | null }> {
       return emails.length === 0 ? [] : usersByEmail.all(JSON.stringify(emails))
     },
 
