@@ -50,13 +50,25 @@ export function applyFixtures (tx: Tx, documents: DocumentsRepository, ids: IdGe
   }
   documents.addPermissions(tx, permissionRows(fixtures))
   const permissions = new Map(documents.permissions().map((p) => [permissionKey(p.scope, p.name), p.id]))
-  const context = { reads: documents, ids, now, keepUsers: opts.keepUsers === true, permissions }
+  // The boot fixtures find an entry without an id by its name among the organizations they made (a
+  // tenant may have taken the name: names are not unique); any other document, by id alone.
+  const boot = opts.recordDigest !== false
+  const recorded = boot ? documents.bootOrganizations() : null
+  const named = new Map(recorded ?? [])
+  // In a database from before they were recorded, a name this run has not written yet is looked up as it was then.
+  const organizationNamed = boot
+    ? (name: string) => documents.bootOrganizationNamed(name, recorded === null && !named.has(name) ? null : named)
+    : () => null
+  const context = { reads: documents, ids, now, keepUsers: opts.keepUsers === true, permissions, organizationNamed }
   // One organization after the other: a later one finds the users (and an organization listed
   // twice, its first entry) the earlier ones wrote.
   const stored = fixtures.organizations.map((org, i) => {
     const plan = planOrganization(context, org, `organizations/${i}`)
-    return plan.stored(documents.writeOrganization(tx, plan.writes))
+    const doc = plan.stored(documents.writeOrganization(tx, plan.writes))
+    named.set(org.name, doc.id)
+    return doc
   })
+  if (boot) documents.recordBootOrganizations(tx, named)
   // An organization listed twice in one document is merged: the last entry's record stands.
   if (opts.recordDocuments !== false) {
     documents.recordDocuments(tx, stored.map((doc) => ({ organizationId: doc.id, document: JSON.stringify(doc) })), now)

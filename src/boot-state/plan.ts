@@ -27,7 +27,7 @@ export function permissionRows (fixtures: LoadableFixtures): Parameters<Document
 }
 
 /** The reads a plan resolves names with (src/repositories/documents.ts). */
-export type DocumentReads = Pick<DocumentsRepository, 'organizationById' | 'organizationByName' | 'projectById' | 'holdings' | 'usersByEmail' | 'keyOwners'>
+export type DocumentReads = Pick<DocumentsRepository, 'organizationById' | 'projectById' | 'holdings' | 'usersByEmail' | 'keyOwners'>
 
 export interface PlanContext {
   reads: DocumentReads
@@ -37,6 +37,12 @@ export interface PlanContext {
   keepUsers: boolean
   /** The permission catalogue: each permission's id by its scope and name (permissionKey). */
   permissions: ReadonlyMap<string, string>
+  /**
+   * The stored organization an entry without an id (or with one not stored yet) names, by its
+   * name: the boot fixtures' own (DocumentsRepository.bootOrganizationNamed). A tenant's document,
+   * or an organization's reset, finds by id alone: names are not unique on a server.
+   */
+  organizationNamed: (name: string) => string | null
 }
 
 export const permissionKey = (scope: RoleScope, name: string) => `${scope}:${name}`
@@ -448,8 +454,8 @@ class Planner {
   organization (org: LoadableOrganization, path: string): OrganizationPlan {
     const { reads } = this.ctx
     const trialEndsAt = this.time(org.trialEndsAt, `${path}/trialEndsAt`)
-    // By id when one is given, else (and for an id added to a file already loaded) by name.
-    const existing = (org.id === undefined ? null : reads.organizationById(org.id)) ?? reads.organizationByName(org.name)
+    // By id when one is given, else (and for an id added to a file already loaded) by name, where the context finds by name.
+    const existing = (org.id === undefined ? null : reads.organizationById(org.id)) ?? this.ctx.organizationNamed(org.name)
     if (existing !== null && org.id !== undefined && existing !== org.id) {
       throw new FixturesError(`${path}/id: organization "${org.name}" already exists with id ${existing}; an id cannot change`)
     }

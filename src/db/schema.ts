@@ -25,7 +25,9 @@ export const organizations = sqliteTable('organizations', {
   trialEndsAt: integer('trial_ends_at'),
   createdAt: createdAt()
 }, (t) => [
-  uniqueIndex('organizations_name_unique').on(t.name),
+  // Not unique: tenants on one server learn nothing of each other's names (docs/decisions.md). The
+  // index serves the boot fixtures' lookup by name of an organization a database made before they kept its id.
+  index('organizations_name_idx').on(t.name),
   check('organizations_plan_check', inList('plan', PLANS))
 ])
 

@@ -41,7 +41,6 @@ export const RoleNameTakenError = createError<[string, string]>('CM_ROLE_NAME_TA
 export const SystemRoleError = createError<[string]>('CM_SYSTEM_ROLE', 'The system role %s cannot be modified or deleted', 403)
 export const UnknownPolicyError = createError<[string, string, string]>('CM_UNKNOWN_POLICY', '%s (%s) does not name a policy of this %s', 400)
 export const RoleInUseError = createError<[string]>('CM_ROLE_IN_USE', 'This role is still held by %s: give them another role (or revoke the invitations) first', 409)
-export const OrganizationNameTakenError = createError<[string]>('CM_ORGANIZATION_NAME_TAKEN', 'An organization named "%s" already exists', 409)
 export const GovernancePolicyNotFoundError = createError('CM_GOVERNANCE_POLICY_NOT_FOUND', 'Governance policy not found', 404)
 
 // The body as sent: checked before any route sees it (src/http/json-body.ts, src/plugins/bodyless.ts).

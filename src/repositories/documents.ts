@@ -191,6 +191,9 @@ export function documentsRepository (sqlite: Database) {
   const digest = sqlite.prepare<[], { value: string }>("select value from meta where key = 'fixtures_digest'")
   const setDigest = sqlite.prepare<[string]>(
     "insert into meta (key, value) values ('fixtures_digest', ?) on conflict (key) do update set value = excluded.value")
+  const bootNames = sqlite.prepare<[], { value: string }>("select value from meta where key = 'fixtures_organizations'")
+  const setBootNames = sqlite.prepare<[string]>(
+    "insert into meta (key, value) values ('fixtures_organizations', ?) on conflict (key) do update set value = excluded.value")
   const setDocument = sqlite.prepare<[string, string, number]>(`insert into organization_documents (organization_id, document, created_at)
     values (?, ?, ?) on conflict (organization_id) do update set document = excluded.document, created_at = excluded.created_at`)
 
@@ -202,7 +205,7 @@ export function documentsRepository (sqlite: Database) {
     values (?, ?, ?, ?) on conflict (scope, name) do update set description = excluded.description`)
 
   const organizationById = sqlite.prepare<[string], { id: string }>('select id from organizations where id = ?')
-  const organizationByName = sqlite.prepare<[string], { id: string }>('select id from organizations where name = ?')
+  const organizationByName = sqlite.prepare<[string], { id: string }>('select id from organizations where name = ? order by rowid limit 1')
   const projectById = sqlite.prepare<[string], { id: string, organizationId: string }>(
     'select id, organization_id as organizationId from projects where id = ?')
   const projects = sqlite.prepare<[string], { id: string, name: string }>('select id, name from projects where organization_id = ? order by rowid')
@@ -264,6 +267,11 @@ export function documentsRepository (sqlite: Database) {
     insert into api_keys (id, organization_id, project_id, name, digest, last6, valid, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)
     on conflict (digest) do update set project_id = excluded.project_id, name = excluded.name, valid = excluded.valid returning id`)
 
+  function bootOrganizations (): Map<string, string> | null {
+    const value = bootNames.get()?.value
+    return value === undefined ? null : new Map(Object.entries(JSON.parse(value) as Record<string, string>))
+  }
+
   const members = (rows: MemberRow[]) => rows.map((m) => [m.ownerId, m.userId, m.roleId, m.createdAt])
   const inserted = (statement: Statement<[number | null, string, string, InvitationStatus, string | null, number]>, rows: InvitationRow[]) =>
     rows.map((i) => Number(statement.run(i.id, i.ownerId, i.email, i.status, i.roleId, i.createdAt).lastInsertRowid))
@@ -306,8 +314,27 @@ export function documentsRepository (sqlite: Database) {
       return organizationById.get(id)?.id ?? null
     },
 
-    organizationByName (name: string): string | null {
-      return organizationByName.get(name)?.id ?? null
+    /**
+     * The ids of the organizations the boot fixtures made or matched, by the name their entry gives
+     * (an entry with no id is found by it), or null: a database made before they were kept.
+     * Names are not unique on a server: a tenant may take one; this, not the organizations' names,
+     * says which organization a boot entry is.
+     */
+    bootOrganizations,
+
+    recordBootOrganizations (tx: Tx, byName: ReadonlyMap<string, string>): void {
+      setBootNames.run(JSON.stringify(Object.fromEntries(byName)))
+    },
+
+    /**
+     * The organization a boot entry without an id names: the one recorded for that name, if it is
+     * still stored; in a database made before they were recorded (where names were unique), the
+     * oldest organization of that name.
+     */
+    bootOrganizationNamed (name: string, recorded = bootOrganizations()): string | null {
+      if (recorded === null) return organizationByName.get(name)?.id ?? null
+      const id = recorded.get(name)
+      return id === undefined ? null : organizationById.get(id)?.id ?? null
     },
 
     /** The project with this id, in whichever organization. */

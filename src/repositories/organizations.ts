@@ -1,6 +1,6 @@
 // Organizations: the caller's own (read and renamed), and its members as far as creating a project needs them.
 import type { Tx } from '../db/transaction.js'
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
 import { organizationMembers, organizations, users } from '../db/schema.js'
 import type { Plan } from '../domain/vocabulary.js'
@@ -28,12 +28,6 @@ export function organizationsRepository (db: Db) {
 
     find (id: string): OrganizationRow | null {
       return byId.get({ id }) ?? null
-    },
-
-    /** Whether an organization other than `exceptId` has this name (compared exactly, as the unique index does). */
-    nameTaken (name: string, exceptId: string): boolean {
-      return db.select({ id: organizations.id }).from(organizations)
-        .where(and(eq(organizations.name, name), ne(organizations.id, exceptId))).get() !== undefined
     },
 
     rename (tx: Tx, id: string, name: string): void {

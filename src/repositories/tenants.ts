@@ -42,7 +42,6 @@ const ROW = 'id, name, plan, trial_ends_at as trialEndsAt, created_at as created
 export function tenantsRepository (sqlite: Database) {
   const byId = sqlite.prepare<[string], TenantRow>(`select ${ROW} from organizations where id = ?`)
   const all = sqlite.prepare<[], TenantRow>(`select ${ROW} from organizations order by created_at, id`)
-  const byName = sqlite.prepare<[string], Named>('select id, name from organizations where name = ?')
   const projects = sqlite.prepare<[string], Named>('select id, name from projects where organization_id = ? order by created_at, id')
   const projectRoles = sqlite.prepare<[string], Named>('select id, name from roles where project_id = ? order by created_at, rowid')
   const organizationRoles = sqlite.prepare<[string], Named>(
@@ -67,12 +66,6 @@ export function tenantsRepository (sqlite: Database) {
     /** Every organization, oldest first. */
     list (): TenantRow[] {
       return all.all()
-    },
-
-    /** The organization that has this id, or else this name (compared exactly, as the unique index does). */
-    findTaken (id: string, name: string): Named | null {
-      const row = byId.get(id)
-      return row === undefined ? byName.get(name) ?? null : { id: row.id, name: row.name }
     },
 
     /** The organization's projects, oldest first. */

@@ -1,7 +1,7 @@
 // What a key's organization is and offers: itself (renamed), its roles and projects' roles, the permission catalogue, governance policies and their projects.
 
 import type { Transact, Tx } from '../db/transaction.js'
-import { GovernancePolicyNotFoundError, OrganizationNameTakenError } from '../domain/errors.js'
+import { GovernancePolicyNotFoundError } from '../domain/errors.js'
 
 import type { GovernancePoliciesRepository, GovernancePolicyRef, GovernancePolicyRow } from '../repositories/governance-policies.js'
 import type { OrganizationRow, OrganizationsRepository } from '../repositories/organizations.js'
@@ -60,8 +60,9 @@ export function organizationService (deps: OrganizationServiceDeps) {
 
   // better-sqlite3 transactions are synchronous: nothing in here awaits. Each runs IMMEDIATE, so its
   // checks and its writes hold the write lock together (a second process on the file waits).
+  // Any name, another organization's too: names are not unique on a server, so the answer never
+  // tells one tenant what another is called (docs/decisions.md).
   function renameOrganization (tx: Tx, caller: Caller, name: string): OrganizationRow {
-    if (organizations.nameTaken(name, caller.organizationId)) throw new OrganizationNameTakenError(name)
     organizations.rename(tx, caller.organizationId, name)
     return organizations.find(caller.organizationId)!
   }

@@ -101,7 +101,11 @@ export function tenantService ({ transact, ids, clocks, tenants, documents, boot
       }
     }
     const boot = bootDocument()
-    const entry = boot.organizations.find((o) => o.id === row.id) ?? boot.organizations.find((o) => o.id === undefined && o.name === row.name)
+    // An entry without an id is this organization if the boot fixtures made it from that entry (not by its
+    // name now: a tenant may have renamed itself so).
+    const recorded = documents.bootOrganizations()
+    const entry = boot.organizations.find((o) => o.id === row.id) ??
+      boot.organizations.find((o) => o.id === undefined && documents.bootOrganizationNamed(o.name, recorded) === row.id)
     if (entry !== undefined) {
       return { fixtures: { ...(boot.permissions === undefined ? {} : { permissions: boot.permissions }), organizations: [{ ...entry, id: row.id }] }, at: clocks.server.now() }
     }
@@ -137,10 +141,8 @@ export function tenantService ({ transact, ids, clocks, tenants, documents, boot
       const id = transact((tx): string => {
         const id = doc.id ?? ids.cuid()
         const org: FixtureOrganization = { ...doc, id, name: doc.name ?? `Organization ${id}`, plan: doc.plan ?? DEFAULT_TENANT_PLAN, apiKeys }
-        const taken = tenants.findTaken(id, org.name)
-        if (taken !== null) {
-          throw new OrganizationTakenError(taken.id === id ? `An organization with id ${id} already exists` : `An organization named "${org.name}" already exists`)
-        }
+        // By id alone: names are not unique (another tenant may have this one; docs/decisions.md).
+        if (tenants.find(id) !== null) throw new OrganizationTakenError(`An organization with id ${id} already exists`)
         // The document is recorded as applied (organization_documents), keys as stored, minted ones too.
         // An id it gives (a role's, a policy's...) that another row already has is a 409.
         refusing(() => applyFixtures(tx, documents, ids, { organizations: [org] }, clocks.server.now(), { force: true, recordDigest: false }), 'body',

@@ -48,7 +48,7 @@ t.test('a stored user is rewritten only where a member gives a name or image oth
     organizations: [{ name: 'First', plan: 'TEAM', members: [member('ann@x.example', 'Ann', 'https://x.example/a.png'), member('bob@x.example', 'Bob')] }]
   }, 0))
   const permissions = new Map(documents.permissions().map((p) => [permissionKey(p.scope, p.name), p.id]))
-  const context = { reads: documents, ids, now: 1, keepUsers: false, permissions }
+  const context = { reads: documents, ids, now: 1, keepUsers: false, permissions, organizationNamed: () => null }
   const changes = (members: ReturnType<typeof member>[], projectMembers: ReturnType<typeof member>[] = []) =>
     planOrganization(context, { name: 'Second', plan: 'TEAM', members, projects: [{ name: 'P', members: projectMembers }] }, 'organizations/0')
       .writes.users.changed

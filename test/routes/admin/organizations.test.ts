@@ -66,18 +66,19 @@ t.test('an organization key given as invalid does not count: one is minted', asy
   t.equal((await v1(app, 'confident_org_33333333333333333333333333333333', '/v1/organization')).statusCode, 401)
 })
 
-t.test('a taken name or id is a 409, and nothing is merged into the existing organization', async (t) => {
+t.test('a taken id is a 409; a taken name is not (names are not unique): two organizations, nothing merged', async (t) => {
   const app = await build(t)
   const first = json(await create(app, { name: 'Taken', projects: [{ name: 'One' }] })).data
   const byName = await create(app, { name: 'Taken', projects: [{ name: 'Two' }] })
-  t.equal(byName.statusCode, 409)
-  t.same(json(byName), { success: false, error: 'An organization named "Taken" already exists', deprecated: false })
+  t.equal(byName.statusCode, 201, 'parallel suites may each make "Taken"')
+  const second = json(byName).data
+  t.not(second.id, first.id)
   const byId = await create(app, { id: first.id, name: 'Other' })
   t.equal(byId.statusCode, 409)
   t.equal(json(byId).error, `An organization with id ${first.id} already exists`)
-  const projects = await v1(app, first.apiKey, '/v1/projects')
-  t.same(json(projects).data.projects.map((p: { name: string }) => p.name), ['One'], 'no project was added to the existing one')
-  t.equal(json(await app.inject('/__admin/organizations')).data.length, 1)
+  t.same(json(await v1(app, first.apiKey, '/v1/projects')).data.projects.map((p: { name: string }) => p.name), ['One'], 'nothing was added to the first')
+  t.same(json(await v1(app, second.apiKey, '/v1/projects')).data.projects.map((p: { name: string }) => p.name), ['Two'])
+  t.same(json(await app.inject('/__admin/organizations')).data.map((o: { name: string }) => o.name), ['Taken', 'Taken'])
 })
 
 t.test('bad documents are 400s naming the field, and leave nothing behind', async (t) => {

@@ -1,0 +1,2 @@
+DROP INDEX `organizations_name_unique`;--> statement-breakpoint
+CREATE INDEX `organizations_name_idx` ON `organizations` (`name`);
