@@ -158,6 +158,20 @@ t.test('a snapshot holds no key in clear and not the token secret', async (t) =>
   }
 })
 
+t.test('a snapshot of 0002_organization_documents (the tables of 0003, which changed an index) is imported as it is', async (t) => {
+  const source = await build(t, { fixtures: EXAMPLE })
+  await activity(source)
+  const snapshot = json(await get(source, '/__admin/snapshot'))
+  t.equal(snapshot.schema, '0003_organization_names_not_unique', 'this test is about the step from 0002 to 0003')
+  const target = await build(t, { fixtures: EXAMPLE })
+  const res = await post(target, '/__admin/snapshot', { ...snapshot, schema: '0002_organization_documents' })
+  t.equal(res.statusCode, 200, res.body)
+  const [imported, exported] = [(await state(target)).tables, (await state(source)).tables]
+  t.same(Object.fromEntries(Object.entries(imported).map(([k, rows]) => [k, (rows as unknown[]).length])),
+    Object.fromEntries(Object.entries(exported).map(([k, rows]) => [k, (rows as unknown[]).length])), 'every row of every table')
+  for (const table of ['organizations', 'projects', 'users', 'project_invitations', 'organization_documents']) t.same(imported[table], exported[table], table)
+})
+
 t.test('refused snapshots: clear messages, 400, and the state untouched', async (t) => {
   const source = await build(t, { fixtures: EXAMPLE })
   await activity(source)
