@@ -67,10 +67,10 @@ t.test('organizations.create with a document: projects, roles, members; a Date f
   t.same(projects.body.data.projects.map((p: { id: string }) => p.id), [org.projects[0]!.id])
 })
 
-t.test('organizations.create: a taken name is a 409, a bad document a 400, as AdminApiError with the envelope message', async (t) => {
+t.test('organizations.create: a taken id is a 409, a bad document a 400, as AdminApiError with the envelope message', async (t) => {
   const s = await server(t)
-  await s.admin.organizations.create({ name: 'Taken' })
-  const taken = await refusal(t, s.admin.organizations.create({ name: 'Taken' }))
+  const first = await s.admin.organizations.create({ name: 'Taken' })
+  const taken = await refusal(t, s.admin.organizations.create({ id: first.id, name: 'Taken' }))
   t.equal(taken.status, 409)
   t.equal(taken.name, 'AdminApiError')
   t.equal(taken.method, 'POST')

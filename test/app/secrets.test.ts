@@ -121,9 +121,9 @@ async function scenario (client: Client, token: string, secrets: Secrets, routes
   long.createdBy = customTenant.n
   const doomed = await ok({ label: 'create tenant Doomed', route: 'POST /__admin/organizations', method: 'POST', url: '/__admin/organizations', headers: admin, json: { name: 'Doomed' } })
   secrets.add('the key of a tenant deleted later', doomed.data.apiKey as string, doomed.n)
-  const refused = secrets.add('a key in a tenant document refused (409: the name is taken)', newKey('organization'))
-  const conflict = await client.send({ label: 'a tenant whose name is taken', method: 'POST', url: '/__admin/organizations', headers: admin, json: { name: 'Acme', apiKeys: [{ key: refused.value }] } })
-  if (conflict.status !== 409) throw new Error(`a taken name: ${conflict.status}`)
+  const refused = secrets.add('a key in a tenant document refused (409: the id is taken)', newKey('organization'))
+  const conflict = await client.send({ label: 'a tenant whose id is taken', method: 'POST', url: '/__admin/organizations', headers: admin, json: { id: customTenant.data.id, name: 'Acme', apiKeys: [{ key: refused.value }] } })
+  if (conflict.status !== 409) throw new Error(`a taken id: ${conflict.status}`)
   const unknown = secrets.add("a key in this server's format that no organization has", newKey('organization')).value
   const garbage = secrets.add('a made-up key sent as a credential', `garbage-key-${hex(8)}`).value
   const keys: Keys = { org, project: tenantProject.value, revoked: tenantRevoked.value, unknown, custom: custom.value, boot }

@@ -150,7 +150,7 @@ t.test('create a tenant from JSON or YAML: its keys shown once, in clear; refusa
   t.same((await get(app, '/__admin/organizations')).map((o: { name: string }) => o.name), ['Acme', 'Yamlco'])
 
   const refusals: Array<[string, object | string, number]> = [
-    ['a name taken', { name: 'Acme' }, 409],
+    ['an id taken', { name: 'New', id: acme.id }, 409],
     ['an unknown field', { name: 'New', colour: 'red' }, 400],
     ['a bad plan', { name: 'New', plan: 'GOLD' }, 400],
     ['a bad time', { name: 'New', trialEndsAt: 'soon' }, 400]
