@@ -27,6 +27,7 @@ import { publicUrlResolver } from './http/public-url.js'
 import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './http/redact.js'
+import { batchedStdout } from './http/log-stream.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
 
@@ -156,8 +157,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   const compilers = {}
   const validate = lazyValidatorCompiler(validatorCompiler(), compilers)
   const cors = config.CONFIDENT_MOCK_CORS === undefined ? undefined : corsOrigins(config.CONFIDENT_MOCK_CORS)
+  // The default logger's lines go out in batches (src/http/log-stream.ts); on a terminal, pino-pretty's worker has its own.
+  const log = opts.logger === undefined && !process.stdout.isTTY ? batchedStdout() : undefined
   const app = Fastify({
-    logger: opts.logger ?? loggerOptions(config),
+    logger: opts.logger ?? (log === undefined ? loggerOptions(config) : { ...loggerOptions(config), stream: log.stream }),
     // Bodies over 1 MiB are refused with 413 (docs/decisions.md, "Limits").
     bodyLimit: 1024 * 1024,
     schemaErrorFormatter: describeValidation,
@@ -180,6 +183,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     // Both compilers given here, so Fastify never loads its default Ajv compiler either.
     schemaController: { compilersFactory: { buildValidator: (() => validate) as unknown as ValidatorFactory, buildSerializer: lazySerializerFactory(compilers) } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (log !== undefined) app.addHook('onClose', async () => { log.close() })
   // First, so that it sees every route (plugins and their scopes inherit it).
   const served: ServedRoute[] = []
   app.addHook('onRoute', routeCollector(served))

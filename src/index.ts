@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAdminClient, type AdminClient } from './admin-client.js'
-import { buildApp, loggerOptions } from './app.js'
+import { buildApp } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { checkFixtures } from './boot-state/parse.js'
 import type { Fixtures } from './boot-state/schema.js'
@@ -133,7 +133,8 @@ export async function startServer (options: StartServerOptions = {}): Promise<Ru
       ? undefined
       : checkFixtures(options.fixtures, 'startServer fixtures')
     app = await buildApp(config, {
-      logger: config.LOG_LEVEL === 'silent' ? false : loggerOptions(config),
+      // Unless silent, the app's own logger: pino's options, its lines to standard output in batches.
+      ...(config.LOG_LEVEL === 'silent' ? { logger: false } : {}),
       ...(fixtures === undefined ? {} : { fixtures })
     })
     try {
