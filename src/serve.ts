@@ -2,6 +2,7 @@
 import closeWithGrace from 'close-with-grace'
 import type { App } from './app.js'
 import { configFromArgs, type Config } from './config.js'
+import { ensureDatabaseFolder } from './db/folder.js'
 
 // Long enough to finish in-flight requests, short enough for `docker stop`'s 10 s grace.
 const CLOSE_GRACE_MS = 5000
@@ -22,6 +23,8 @@ export async function serve (args: string[]): Promise<void> {
 
   let app: App
   try {
+    // A database folder that cannot be made is reported before the app loads, as a bad flag is.
+    if (config.CONFIDENT_MOCK_DATABASE !== ':memory:') ensureDatabaseFolder(config.CONFIDENT_MOCK_DATABASE)
     // Loaded once the configuration is known good, so a bad flag is reported without loading the app.
     const { buildApp } = await import('./app.js')
     app = await buildApp(config)
