@@ -50,7 +50,9 @@ export function groupCommit (sqlite: Database, transact: Transact): GroupCommit 
     let outcomes: Outcome[]
     try {
       if (!sqlite.open) throw new Error('the database is closed')
-      outcomes = runAll(batch)
+      // Alone in its turn (one connection's requests, one at a time): no savepoint, its failure
+      // rolls back a transaction that holds nothing else, and it is rejected with it below.
+      outcomes = batch.length === 1 ? [{ ok: true, value: transact(batch[0]!.work) }] : runAll(batch)
     } catch (error) {
       // BEGIN or COMMIT failed (a busy or full disk, a closed database): nothing of the batch stayed.
       for (const item of batch) item.reject(error)

@@ -67,6 +67,27 @@ t.test('a run that throws rolls back its own savepoint only, and rejects with wh
   t.same(values(), ['a', 'c'], 'the failed runs left no row, the others were kept')
 })
 
+t.test('a run alone in its turn: no savepoint; what it throws rejects it and leaves nothing, the next turn goes on', async (t) => {
+  const { writer, insert, values, version } = files(t)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
+  const statements: string[] = []
+  const traced = new Sqlite(writer.name, { verbose: (sql) => statements.push(String(sql)) })
+  traced.pragma('journal_mode = WAL')
+  t.teardown(() => traced.close())
+  const alone = groupCommit(traced, transactor(drizzle({ client: traced }), traced))
+  await alone.run(() => traced.prepare('insert into rows (value, parent) values (?, ?)').run('traced', 1))
+  t.notOk(statements.some((sql) => /savepoint/i.test(sql)), `no savepoint: ${statements.join('; ')}`)
+  t.ok(statements.some((sql) => /^begin immediate/i.test(sql)) && statements.some((sql) => /^commit/i.test(sql)), 'one IMMEDIATE transaction')
+
+  const before = version()
+  await t.rejects(commits.run(() => { insert.run('lost', 1); throw new Error('refused after a write') }), { message: 'refused after a write' })
+  await t.rejects(commits.run(() => insert.run('traced', 1)), { code: 'SQLITE_CONSTRAINT_UNIQUE' })
+  t.equal(version(), before, 'nothing committed')
+  t.notOk(writer.inTransaction)
+  await commits.run(() => insert.run('after', 1))
+  t.same(values(), ['traced', 'after'])
+})
+
 t.test('a commit that fails rejects every run of the group and keeps none of its rows', async (t) => {
   const { writer, insert, values } = files(t)
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
