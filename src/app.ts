@@ -18,6 +18,7 @@ import dbPlugin from './plugins/db.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import { strictJsonParser } from './http/json-body.js'
 import faultsPlugin from './plugins/faults.js'
+import httpRulesPlugin from './plugins/http-rules.js'
 import bootStatePlugin from './plugins/boot-state.js'
 import journalPlugin from './plugins/journal.js'
 import openapiPlugin from './plugins/openapi.js'
@@ -171,6 +172,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     routerOptions: { maxParamLength: 500 },
     frameworkErrors: cors === undefined ? frameworkErrors : withCorsHeaders(frameworkErrors, cors),
     clientErrorHandler,
+    // An HTTP/1.1 request without Host reaches the app, which answers it in the envelope (src/plugins/http-rules.ts).
+    http: { requireHostHeader: false },
     // While draining, requests already on an open connection are served (the database closes
     // after them) rather than refused with Fastify's own 503 body, which is not the envelope.
     return503OnClosing: false,
@@ -206,6 +209,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.addSchema(ErrorEnvelopeSchema)
 
   await app.register(errorHandler, { adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN })
+  // First of the hooks: what Node would refuse on its own is refused before anything else runs.
+  await app.register(httpRulesPlugin)
   await app.register(connectionsPlugin)
   // First of the hooks: preflights are answered before auth, faults and the journal.
   if (cors !== undefined) await app.register(corsPlugin, { origins: cors })
