@@ -87,6 +87,13 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
     order by id
   `)
 
+  // A page of the same list: the index on (owner, id) finds where the last one ended.
+  const listVisibleAfter = sqlite.prepare<[string, number, number], InvitationRow>(`
+    select ${columns} from ${k.table}
+    where ${k.ownerColumn} = ? and status in ('PENDING', 'DECLINED') and id > ?
+    order by id limit ?
+  `)
+
   const byId = sqlite.prepare<[number], OwnedInvitationRow>(`select ${columns}, ${k.ownerColumn} as ownerId from ${k.table} where id = ?`)
   const setStatus = sqlite.prepare<[string, number]>(`update ${k.table} set status = ? where id = ?`)
   const remove = sqlite.prepare<[number]>(`delete from ${k.table} where id = ?`)
@@ -106,6 +113,11 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
     /** PENDING and DECLINED invitations, by id ascending. */
     listVisible (ownerId: string): InvitationRow[] {
       return listVisible.all(ownerId)
+    },
+
+    /** The same list in pages: at most `limit` rows, those after the id `afterId`. */
+    listVisibleAfter (ownerId: string, afterId: number, limit: number): InvitationRow[] {
+      return listVisibleAfter.all(ownerId, afterId, limit)
     },
 
     /** The invitation with this id, whoever owns it. */

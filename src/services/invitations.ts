@@ -174,6 +174,16 @@ export function invitationService (deps: InvitationServiceDeps) {
       return repos[kind].listVisible(owner.ownerId)
     },
 
+    /**
+     * The same list in pages of `size`: the first checked as list() is (the caller may see the
+     * owner), the next ones each read after the last row of the one before, when asked.
+     */
+    pages (kind: InvitationKind, caller: Caller, ownerId: string, size: number): { first: InvitationRow[], after: (id: number) => InvitationRow[] } {
+      const { owner } = requireOwner(kind, caller, ownerId)
+      const repo = repos[kind]
+      return { first: repo.listVisibleAfter(owner.ownerId, 0, size), after: (id) => repo.listVisibleAfter(owner.ownerId, id, size) }
+    },
+
     /** Sends the email of a PENDING invitation again: one more email record, same token. */
     resend (kind: InvitationKind, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
       return transact((tx) => {

@@ -8,8 +8,10 @@ import {
   InvitationIdParams,
   OrganizationInvitationListResponse,
   OrganizationInvitationResponse,
+  OrganizationInvitationSchema,
   type InvitationRoutesOptions
 } from '../../../schemas/invitations.js'
+import { LIST_PAGE, sendList } from '../../../http/stream-list.js'
 import { toOrganizationInvitation } from '../presenters.js'
 import { tag } from '../../tags.js'
 
@@ -24,10 +26,11 @@ const organizationInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions
       description: 'The organization\'s PENDING and DECLINED invitations, by id ascending.',
       response: { 200: OrganizationInvitationListResponse, ...errors(401, 403) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const caller = callerOf(request)
-    const rows = app.invitations.list('ORGANIZATION', caller, caller.organizationId)
-    return { success: true as const, data: { invitations: rows.map(toOrganizationInvitation) } }
+    // The vendor's list has no pages: a long one is answered as a stream (src/http/stream-list.ts).
+    const pages = app.invitations.pages('ORGANIZATION', caller, caller.organizationId, LIST_PAGE)
+    return sendList(reply, 'invitations', { first: pages.first, after: (last) => pages.after(last.id) }, toOrganizationInvitation, OrganizationInvitationSchema)
   })
 
   app.post('/organization/invitations', {

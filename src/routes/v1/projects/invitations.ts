@@ -8,8 +8,10 @@ import {
   InvitationIdParams,
   ProjectInvitationListResponse,
   ProjectInvitationResponse,
+  ProjectInvitationSchema,
   type InvitationRoutesOptions
 } from '../../../schemas/invitations.js'
+import { LIST_PAGE, sendList } from '../../../http/stream-list.js'
 import { toProjectInvitation } from '../presenters.js'
 import { tag } from '../../tags.js'
 
@@ -26,9 +28,10 @@ const projectInvitations: FastifyPluginAsyncTypebox<InvitationRoutesOptions> = a
       params: ProjectIdParams,
       response: { 200: ProjectInvitationListResponse, ...errors(401, 403, 404) }
     }
-  }, async (request) => {
-    const rows = app.invitations.list('PROJECT', callerOf(request), request.params.projectId)
-    return { success: true as const, data: { invitations: rows.map(toProjectInvitation) } }
+  }, async (request, reply) => {
+    // The vendor's list has no pages: a long one is answered as a stream (src/http/stream-list.ts).
+    const pages = app.invitations.pages('PROJECT', callerOf(request), request.params.projectId, LIST_PAGE)
+    return sendList(reply, 'invitations', { first: pages.first, after: (last) => pages.after(last.id) }, toProjectInvitation, ProjectInvitationSchema)
   })
 
   app.post('/projects/:projectId/invitations', {
