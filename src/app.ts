@@ -29,6 +29,7 @@ import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './http/redact.js'
 import { batchedStdout } from './http/log-stream.js'
+import type { DeliveryTiming } from './services/delivery.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
 
@@ -39,6 +40,8 @@ export interface BuildOptions {
   clock?: Clock
   /** A fixtures document to apply instead of the file named in the config. */
   fixtures?: Fixtures
+  /** How hard an SMTP delivery tries (tests make it quick); by default three attempts (src/services/delivery.ts). */
+  deliveryTiming?: DeliveryTiming
 }
 
 /**
@@ -48,8 +51,19 @@ export interface BuildOptions {
  * last net, every line is scrubbed of the admin token and of keys in this server's format before
  * it is written, whatever logged it.
  */
+/** The user and password of an SMTP URL, each as written and decoded; none without one. */
+function smtpCredentials (url: string | undefined): string[] {
+  if (url === undefined) return []
+  const { username, password } = new URL(url)
+  return [...new Set([username, password, decodeURIComponent(username), decodeURIComponent(password)])].filter((s) => s.length >= 3)
+}
+
 export function loggerOptions (config: Config) {
-  const configured = config.CONFIDENT_MOCK_ADMIN_TOKEN === undefined ? [] : [config.CONFIDENT_MOCK_ADMIN_TOKEN]
+  const configured = [
+    ...(config.CONFIDENT_MOCK_ADMIN_TOKEN === undefined ? [] : [config.CONFIDENT_MOCK_ADMIN_TOKEN]),
+    // The SMTP URL's user and password, as given and decoded: no log line may carry them.
+    ...smtpCredentials(config.CONFIDENT_MOCK_SMTP_URL)
+  ]
   return {
     level: config.LOG_LEVEL,
     redact: { paths: [`req.headers.${API_KEY_HEADER}`, 'req.headers.authorization', 'req.headers["x-admin-token"]'], censor: REDACTED },
@@ -219,7 +233,13 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(dbPlugin, { path: config.CONFIDENT_MOCK_DATABASE, idSeed: config.CONFIDENT_MOCK_ID_SEED })
   // The composition root (src/services/index.ts): every repository and service, built once.
   await app.register(servicesPlugin, {
-    fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES, publicUrl, journalSize: config.CONFIDENT_MOCK_JOURNAL_SIZE, adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN
+    fixtures: opts.fixtures ?? config.CONFIDENT_MOCK_FIXTURES,
+    publicUrl,
+    journalSize: config.CONFIDENT_MOCK_JOURNAL_SIZE,
+    adminToken: config.CONFIDENT_MOCK_ADMIN_TOKEN,
+    smtp: config.CONFIDENT_MOCK_SMTP_URL === undefined
+      ? undefined
+      : { url: config.CONFIDENT_MOCK_SMTP_URL, from: config.CONFIDENT_MOCK_SMTP_FROM, timing: opts.deliveryTiming }
   })
   await app.register(bootStatePlugin)
   await app.register(authPlugin)

@@ -52,6 +52,16 @@ export const ConfigSchema = Type.Object({
   CONFIDENT_MOCK_CONSOLE: Type.Enum(['on', 'off'], {
     default: 'on',
     description: 'The browser console at / and the invitee page the emails link to; off serves neither (the API only)'
+  }),
+  CONFIDENT_MOCK_SMTP_URL: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'Also send every invitation email over SMTP to this server, e.g. smtp://mailpit:1025 (smtps:// for TLS from the start; user:password@ when it asks for them); unset, emails stay in the outbox only'
+  })),
+  CONFIDENT_MOCK_SMTP_FROM: Type.String({
+    minLength: 3,
+    maxLength: 320,
+    default: 'Confident AI <no-reply@confident-mock.invalid>',
+    description: 'The sender of the emails sent over SMTP'
   })
 })
 
@@ -71,7 +81,9 @@ export const CLI_FLAGS = {
   clock: 'CONFIDENT_MOCK_CLOCK',
   cors: 'CONFIDENT_MOCK_CORS',
   'public-url': 'CONFIDENT_MOCK_PUBLIC_URL',
-  console: 'CONFIDENT_MOCK_CONSOLE'
+  console: 'CONFIDENT_MOCK_CONSOLE',
+  'smtp-url': 'CONFIDENT_MOCK_SMTP_URL',
+  'smtp-from': 'CONFIDENT_MOCK_SMTP_FROM'
 } as const satisfies Record<string, keyof Config>
 
 /**
@@ -114,7 +126,34 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (config.CONFIDENT_MOCK_CORS !== undefined) corsOrigins(config.CONFIDENT_MOCK_CORS)
   // Stored as links are made from it: normalized, without trailing slash.
   if (config.CONFIDENT_MOCK_PUBLIC_URL !== undefined) config.CONFIDENT_MOCK_PUBLIC_URL = publicBaseUrl(config.CONFIDENT_MOCK_PUBLIC_URL)
+  if (config.CONFIDENT_MOCK_SMTP_URL !== undefined) smtpServer(config.CONFIDENT_MOCK_SMTP_URL)
   return config
+}
+
+/** Where CONFIDENT_MOCK_SMTP_URL sends: what may be shown of it (never its user or password). */
+export interface SmtpServer {
+  secure: boolean
+  host: string
+  port: number
+  /** smtp://host:port, without credentials: for the banner and the logs. */
+  shown: string
+}
+
+/**
+ * CONFIDENT_MOCK_SMTP_URL checked: smtp:// or smtps://, a host, a port or the scheme's own (25 or
+ * 465), nothing after the address. Its message never repeats the value: it may hold a password.
+ */
+export function smtpServer (value: string): SmtpServer {
+  let url: URL | undefined
+  try { url = new URL(value) } catch {}
+  const bad = (why: string) => new Error(`CONFIDENT_MOCK_SMTP_URL ${why}: give smtp://host:port, e.g. smtp://mailpit:1025 (smtps:// for TLS; user:password@ before the host when the server asks for them)`)
+  if (url === undefined) throw bad('is not a URL')
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw bad('must start with smtp:// or smtps://')
+  if (url.hostname === '') throw bad('has no host')
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') throw bad('must end after the host and port')
+  const secure = url.protocol === 'smtps:'
+  const port = url.port === '' ? (secure ? 465 : 25) : Number(url.port)
+  return { secure, host: url.hostname, port, shown: `${url.protocol}//${url.hostname}:${port}` }
 }
 
 /**

@@ -52,6 +52,8 @@ export async function serve (args: string[]): Promise<void> {
   // One write, so a reader of the first line has the rest too.
   const lines = [`confident-mock listening on ${address}`]
   if (config.CONFIDENT_MOCK_CONSOLE === 'on') lines.push(`  console (open in a browser): ${address}/`)
+  // Where, never with whom: the URL's user and password are not shown.
+  if (app.delivery !== null) lines.push(`  invitation emails also go over SMTP to ${app.delivery.server}`)
   if (app.demo !== null) {
     // The demo key is a documented, fixed value, printed for copying: it is not a secret.
     lines.push(

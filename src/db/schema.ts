@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import {
-  GOVERNANCE_CONTROL_TYPES, INVITATION_KINDS, INVITATION_STATUSES, PLANS, ROLE_SCOPES, type GovernanceControlType, type InvitationStatus, type Plan, type RoleScope
+  DELIVERY_STATES, GOVERNANCE_CONTROL_TYPES, INVITATION_KINDS, INVITATION_STATUSES, PLANS, ROLE_SCOPES, type DeliveryState, type GovernanceControlType, type InvitationStatus, type Plan, type RoleScope
 } from '../domain/vocabulary.js'
 import type { InvitationKind } from '../domain/vocabulary.js'
 
@@ -204,9 +204,17 @@ export const invitationEmails = sqliteTable('invitation_emails', {
   invitationId: integer('invitation_id').notNull(),
   to: text('to_email').notNull(),
   token: text('token').notNull(),
-  createdAt: createdAt()
+  createdAt: createdAt(),
+  // Sent over SMTP too (CONFIDENT_MOCK_SMTP_URL): pending, sent or failed, and why it failed; null
+  // when the server had no SMTP server to send to when the email was recorded.
+  delivery: text('delivery').$type<DeliveryState>(),
+  deliveryError: text('delivery_error')
 }, () => [
-  check('invitation_emails_kind_check', inList('kind', INVITATION_KINDS))
+  check('invitation_emails_kind_check', inList('kind', INVITATION_KINDS)),
+  // A null delivery passes (SQLite's CHECK): an email recorded without SMTP.
+  check('invitation_emails_delivery_check', inList('delivery', DELIVERY_STATES)),
+  // The emails waiting for the SMTP server, found without reading the others.
+  index('invitation_emails_pending_idx').on(sql`id`).where(sql`delivery = 'pending'`)
 ])
 
 // The document that made an organization (a tenant's, or its entry in the boot fixtures), so that a

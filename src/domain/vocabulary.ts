@@ -18,6 +18,10 @@ export type RoleScope = typeof ROLE_SCOPES[number]
 export const INVITATION_KINDS = ['PROJECT', 'ORGANIZATION'] as const satisfies readonly RoleScope[]
 export type InvitationKind = typeof INVITATION_KINDS[number]
 
+/** Where an invitation email stands on its way to the SMTP server (CONFIDENT_MOCK_SMTP_URL): waiting, taken, given up. */
+export const DELIVERY_STATES = ['pending', 'sent', 'failed'] as const
+export type DeliveryState = typeof DELIVERY_STATES[number]
+
 /** The vendor-documented system roles of each scope, the same in every organization. */
 export const SYSTEM_PROJECT_ROLES = ['Owner', 'Manager', 'Member'] as const
 export const SYSTEM_ORGANIZATION_ROLES = ['Owner', 'Admin', 'Member'] as const

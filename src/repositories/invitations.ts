@@ -1,7 +1,7 @@
 // Invitations of either kind (project or organization) and the emails they would send.
 import type { Tx } from '../db/transaction.js'
 import type { Database } from 'better-sqlite3'
-import type { InvitationKind, InvitationStatus } from '../domain/vocabulary.js'
+import type { DeliveryState, InvitationKind, InvitationStatus } from '../domain/vocabulary.js'
 
 /** Where one kind of invitation lives: its table, the column naming its owner, its members. */
 export interface InvitationTable {
@@ -75,9 +75,9 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
     returning ${columns}
   `)
 
-  const insertEmails = sqlite.prepare<[{ organizationId: string, projectId: string | null, createdAt: number, rows: string }]>(`
-    insert into invitation_emails (kind, organization_id, project_id, invitation_id, to_email, token, created_at)
-    select '${k.kind}', @organizationId, @projectId, j.value ->> 0, j.value ->> 1, j.value ->> 2, @createdAt
+  const insertEmails = sqlite.prepare<[{ organizationId: string, projectId: string | null, createdAt: number, delivery: DeliveryState | null, rows: string }]>(`
+    insert into invitation_emails (kind, organization_id, project_id, invitation_id, to_email, token, created_at, delivery)
+    select '${k.kind}', @organizationId, @projectId, j.value ->> 0, j.value ->> 1, j.value ->> 2, @createdAt, @delivery
     from json_each(@rows) as j
   `)
 
@@ -104,10 +104,11 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
       return insertPending.all({ ownerId, roleId, createdAt, emails: JSON.stringify(emails) }).sort((a, b) => a.id - b.id)
     },
 
-    recordEmails (tx: Tx, organizationId: string, projectId: string | null, createdAt: number, emails: readonly EmailRecord[]): void {
+    /** Records the emails; `delivery` 'pending' when they are to go over SMTP too, else null. */
+    recordEmails (tx: Tx, organizationId: string, projectId: string | null, createdAt: number, emails: readonly EmailRecord[], delivery: DeliveryState | null = null): void {
       if (emails.length === 0) return
       const json = JSON.stringify(emails.map((e) => [e.invitationId, e.to, e.token]))
-      insertEmails.run({ organizationId, projectId, createdAt, rows: json })
+      insertEmails.run({ organizationId, projectId, createdAt, delivery, rows: json })
     },
 
     /** PENDING and DECLINED invitations, by id ascending. */

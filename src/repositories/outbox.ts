@@ -3,7 +3,7 @@ import type { Tx } from '../db/transaction.js'
 import type { Database } from 'better-sqlite3'
 import type { Static } from 'typebox'
 import type { OutboxQuery } from '../schemas/admin.js'
-import type { InvitationKind } from '../domain/vocabulary.js'
+import type { DeliveryState, InvitationKind } from '../domain/vocabulary.js'
 
 export type OutboxFilter = Static<typeof OutboxQuery>
 
@@ -24,6 +24,10 @@ export interface OutboxRow {
   invitationFound: boolean
   /** The invitation's role, null when it has none (or is gone). */
   roleName: string | null
+  /** Over SMTP: pending, sent or failed; null when no SMTP server was set when it was recorded. */
+  delivery: DeliveryState | null
+  /** Why the delivery failed, when it did. */
+  deliveryError: string | null
 }
 
 const COLUMNS = { to: 'to_email', kind: 'kind', organizationId: 'organization_id', projectId: 'project_id', invitationId: 'invitation_id' } as const
@@ -47,7 +51,7 @@ type Selected = Omit<OutboxRow, 'sentAt' | 'invitationFound'> & { createdAt: num
 /** The emails with the names they show (see list()), under a where clause, in an order. */
 const SELECT = `
   select e.id, e.kind, e.to_email as "to", e.organization_id as organizationId, e.project_id as projectId,
-         e.invitation_id as invitationId, e.token, e.created_at as createdAt,
+         e.invitation_id as invitationId, e.token, e.created_at as createdAt, e.delivery, e.delivery_error as deliveryError,
          o.name as organizationName, p.name as projectName,
          coalesce(pi.id, oi.id) is not null as invitationFound, r.name as roleName
   from invitation_emails as e
@@ -66,6 +70,8 @@ const present = ({ createdAt, invitationFound, ...email }: Selected): OutboxRow 
 export function outboxRepository (sqlite: Database) {
   const select = (clause: string, tail: string) => sqlite.prepare<unknown[], Selected>(`${SELECT} ${clause} ${tail}`)
   const byId = select('where e.id = ?', '')
+  const pending = sqlite.prepare<[number, number], { id: number }>("select id from invitation_emails where delivery = 'pending' and id > ? order by id limit ?")
+  const setDelivery = sqlite.prepare<[DeliveryState, string | null, number]>('update invitation_emails set delivery = ?, delivery_error = ? where id = ?')
 
   return {
     /**
@@ -93,6 +99,16 @@ export function outboxRepository (sqlite: Database) {
     find (id: number): OutboxRow | null {
       const row = byId.get(id)
       return row === undefined ? null : present(row)
+    },
+
+    /** The ids of emails waiting for the SMTP server, after `afterId`, oldest first. */
+    pendingDeliveries (afterId: number, limit: number): number[] {
+      return pending.all(afterId, limit).map((r) => r.id)
+    },
+
+    /** Records where an email's delivery stands; false when the email is gone (cleared meanwhile). */
+    setDelivery (tx: Tx, id: number, state: DeliveryState, error: string | null): boolean {
+      return setDelivery.run(state, error, id).changes === 1
     },
 
     clear (tx: Tx, filter: OutboxFilter = {}): number {

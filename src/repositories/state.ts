@@ -111,11 +111,13 @@ function exportSnapshot (tx: Tx, exportedAt: number): Snapshot {
 }
 
 /**
- * Earlier schemas whose tables and columns are those of a later one (the migrations between them
- * change indexes only): a snapshot of one is imported as is. 0003 made organization names not unique.
+ * Earlier schemas whose rows a later one takes as they are: the migrations between them change
+ * indexes, or add columns that may be null (a row without them gets null). 0003 made organization
+ * names not unique; 0004 added the SMTP delivery columns of invitation_emails.
  */
 const SAME_TABLES: Record<string, readonly string[]> = {
-  '0003_organization_names_not_unique': ['0002_organization_documents']
+  '0003_organization_names_not_unique': ['0002_organization_documents'],
+  '0004_smtp_delivery': ['0003_organization_names_not_unique', '0002_organization_documents']
 }
 
 /** Checks what a snapshot claims to be before anything is touched. */

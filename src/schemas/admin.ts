@@ -2,7 +2,7 @@
 // Integers have a maximum: Ajv takes Infinity (from "1e309", or JSON's 1e400) as an integer otherwise.
 import { Type } from 'typebox'
 import { FixtureOrganizationSchema } from '../boot-state/schema.js'
-import { INVITATION_KINDS } from '../domain/vocabulary.js'
+import { DELIVERY_STATES, INVITATION_KINDS } from '../domain/vocabulary.js'
 import { MAX_EMAIL_LENGTH } from '../domain/rules.js'
 import { NameSchema, PlanSchema, Success } from './common.js'
 import { OrganizationInvitationSchema, ProjectInvitationSchema } from './invitations.js'
@@ -103,7 +103,11 @@ export const OutboxEmailSchema = Type.Object({
   subject: Type.String({ description: 'The subject line: the project (for a project invitation) and the organization, by their names now' }),
   text: Type.String({ description: 'The plain-text body: organization, project and role (the default role when the invitation names none; no role when the invitation is gone), the link on a line of its own' }),
   html: Type.String({ description: 'The HTML body: a complete document with inline styles, no script or external resource, every name escaped; the link as a button' }),
-  acceptUrl: Type.String({ description: 'The one link, <public URL>/invite/<token>: the invitee page, which shows the invitation with Accept and Decline (opening it changes nothing)' })
+  acceptUrl: Type.String({ description: 'The one link, <public URL>/invite/<token>: the invitee page, which shows the invitation with Accept and Decline (opening it changes nothing)' }),
+  delivery: Type.Union([Type.Enum([...DELIVERY_STATES]), Type.Null()], {
+    description: 'Over SMTP (CONFIDENT_MOCK_SMTP_URL): pending (waiting or being tried), sent (the SMTP server took it) or failed (every attempt failed: deliveryError says why); null when no SMTP server was set when it was recorded'
+  }),
+  deliveryError: Type.Union([Type.String(), Type.Null()], { description: 'Why the delivery failed (the last attempt\'s error, without credentials); null unless it did' })
 })
 
 export const Deleted = Success(Type.Object({ deleted: Type.Integer() }))

@@ -1,4 +1,5 @@
 // The composition root: every repository built once, every service built once from them. Routes only call services.
+import { smtpServer } from '../config.js'
 import type { Database } from 'better-sqlite3'
 import type { Fixtures } from '../boot-state/schema.js'
 import { Clocks, type Clock } from '../domain/clock.js'
@@ -34,6 +35,7 @@ import { journalService } from './journal.js'
 import { memberService } from './members.js'
 import { organizationService } from './organization.js'
 import { outboxService } from './outbox.js'
+import { deliveryService, type DeliveryLog, type DeliveryTiming } from './delivery.js'
 import { projectService } from './projects.js'
 import { resetService } from './reset.js'
 import { bootDocumentOf, stateService } from './state.js'
@@ -58,6 +60,10 @@ export interface ServiceDeps {
   journalSize: number
   /** The admin token, redacted in the journal wherever a client may have sent it. */
   adminToken?: string | undefined
+  /** Where invitation emails also go (CONFIDENT_MOCK_SMTP_URL), from whom, how hard it tries; none: the outbox only. */
+  smtp?: { url: string, from: string, timing?: DeliveryTiming | undefined } | undefined
+  /** For what happens after an answer (an email the SMTP server would not take). */
+  log: DeliveryLog
 }
 
 export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' | 'sqlite' | 'ids'>) {
@@ -95,12 +101,16 @@ export function buildServices (deps: ServiceDeps) {
   // The server clock and the organizations' own: services acting for an organization read its clock.
   const clocks = new Clocks(clock)
   const bootDocument = bootDocumentOf(deps.fixtures)
+  const outbox = outboxService({ transact, outbox: r.outbox, publicUrl: deps.publicUrl })
+  const delivery = deps.smtp === undefined
+    ? null
+    : deliveryService({ ...deps.smtp, server: smtpServer(deps.smtp.url), transact, outbox: r.outbox, render: outbox, log: deps.log })
   const services = {
     // The vendor API (/v1).
     credentials: credentialService({ apiKeys: r.apiKeys }),
     projects: projectService({ transact, clocks, ids, ...pick(r, 'projects', 'organizations', 'apiKeys', 'people') }),
     invitations: invitationService({
-      transact, commits, clocks, tokens, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
+      transact, commits, clocks, tokens, delivery, ...pick(r, 'projects', 'organizations', 'roles', 'people', 'projectInvitations', 'organizationInvitations')
     }),
     members: memberService({
       transact, ...pick(r, 'projects', 'roles', 'projectMembers', 'organizationMembers', 'organizationProjects')
@@ -113,7 +123,9 @@ export function buildServices (deps: ServiceDeps) {
     // The control API (/__admin).
     tenants: tenantService({ transact, ids, clocks, bootDocument, ...pick(r, 'tenants', 'documents') }),
     state: stateService({ transact, ids, tokens, clocks, fixtures: deps.fixtures, bootDocument, ...pick(r, 'apiKeys', 'tenants', 'documents', 'state') }),
-    outbox: outboxService({ transact, outbox: r.outbox, publicUrl: deps.publicUrl }),
+    outbox,
+    // After the commit, over SMTP too, when CONFIDENT_MOCK_SMTP_URL is set (src/services/delivery.ts).
+    delivery,
     clockControl: clockService({ clocks, tenants: r.tenants }),
     // In memory beside the tables: the faults stand in front of /v1, the journal records it (src/plugins/).
     faults: faultService(),

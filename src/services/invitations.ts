@@ -22,6 +22,7 @@ import type { ProjectsRepository } from '../repositories/projects.js'
 import type { RolesRepository } from '../repositories/roles.js'
 import { DEFAULT_ORGANIZATION_ROLE, DEFAULT_PROJECT_ROLE, mayInvite, uniqueEmails } from '../domain/rules.js'
 import { OWNER_ROLE, type Caller, type InvitationKind, type InvitationStatus, type Plan } from '../domain/vocabulary.js'
+import type { Delivery } from './delivery.js'
 import { requireOwner as requireScope, type Owner } from './scope.js'
 
 export interface InvitationServiceDeps {
@@ -37,6 +38,8 @@ export interface InvitationServiceDeps {
   people: PeopleRepository
   projectInvitations: InvitationsRepository
   organizationInvitations: InvitationsRepository
+  /** Sends the emails over SMTP too, once committed (CONFIDENT_MOCK_SMTP_URL); null: the outbox only. */
+  delivery: Pick<Delivery, 'kick'> | null
 }
 
 const ROLE_FIELD = { PROJECT: 'projectRoleId', ORGANIZATION: 'organizationRoleId' } as const
@@ -65,7 +68,7 @@ export interface InvitationDescription {
 }
 
 export function invitationService (deps: InvitationServiceDeps) {
-  const { transact, commits, clocks, tokens, projects, organizations, roles, people } = deps
+  const { transact, commits, clocks, tokens, projects, organizations, roles, people, delivery } = deps
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
   // The caller's organization was there when the key was checked; a create runs later in the turn
@@ -107,7 +110,7 @@ export function invitationService (deps: InvitationServiceDeps) {
 
   function recordEmails (tx: Tx, owner: Owner, rows: readonly InvitationRow[], now: number) {
     repos[owner.scope].recordEmails(tx, owner.organizationId, owner.projectId, now,
-      rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.scope, row) })))
+      rows.map((row) => ({ invitationId: row.id, to: row.email, token: tokenFor(owner.scope, row) })), delivery === null ? null : 'pending')
   }
 
   function requireInvitation (owner: Owner, invitationId: number): InvitationRow {
@@ -157,7 +160,7 @@ export function invitationService (deps: InvitationServiceDeps) {
      */
     create (kind: InvitationKind, caller: Caller, ownerId: string, emails: readonly string[], roleId: string | null): Promise<InvitationRow[]> {
       const addresses = uniqueEmails(emails)
-      return commits.run((tx) => {
+      const created = commits.run((tx) => {
         const now = clocks.now(caller.organizationId)
         const { owner, organization } = requireOwner(kind, caller, ownerId)
         requireMayInvite(organization, now)
@@ -166,6 +169,8 @@ export function invitationService (deps: InvitationServiceDeps) {
         recordEmails(tx, owner, created, now)
         return created
       })
+      // Committed: their emails may go to the SMTP server now (the answer does not wait for them).
+      return delivery === null ? created : created.then((rows) => { if (rows.length > 0) delivery.kick(); return rows })
     },
 
     /** PENDING and DECLINED invitations, by id. */
@@ -186,7 +191,7 @@ export function invitationService (deps: InvitationServiceDeps) {
 
     /** Sends the email of a PENDING invitation again: one more email record, same token. */
     resend (kind: InvitationKind, caller: Caller, ownerId: string, invitationId: number): InvitationRow {
-      return transact((tx) => {
+      const resent = transact((tx) => {
         const now = clocks.now(caller.organizationId)
         const { owner, organization } = requireOwner(kind, caller, ownerId)
         requireMayInvite(organization, now)
@@ -195,6 +200,8 @@ export function invitationService (deps: InvitationServiceDeps) {
         recordEmails(tx, owner, [row], now)
         return row
       })
+      delivery?.kick()
+      return resent
     },
 
     /** Removes a PENDING or DECLINED invitation (its token stops working); ACCEPTED is a 409. */

@@ -213,7 +213,9 @@ t.test('outbox.list and outbox.clear, with filters; invitations.accept and decli
     subject: 'You\'re invited to join Web in Mailer on Confident AI',
     text: '',
     html: '',
-    acceptUrl: `${s.url}/invite/${ann.token}`
+    acceptUrl: `${s.url}/invite/${ann.token}`,
+    delivery: null,
+    deliveryError: null
   })
   t.ok(ann.text.includes(`\n${ann.acceptUrl}\n`), 'the text carries the link')
   t.same((await s.admin.outbox.list({ to: 'bob@example.com' })).map((e) => e.to), ['bob@example.com'])

@@ -12,7 +12,8 @@ t.test('defaults', async (t) => {
     CONFIDENT_MOCK_MAX_EMAILS: 100,
     CONFIDENT_MOCK_ID_SEED: 'confident-mock',
     CONFIDENT_MOCK_JOURNAL_SIZE: 1000,
-    CONFIDENT_MOCK_CONSOLE: 'on'
+    CONFIDENT_MOCK_CONSOLE: 'on',
+    CONFIDENT_MOCK_SMTP_FROM: 'Confident AI <no-reply@confident-mock.invalid>'
   })
   t.match(DEFAULT_DATABASE, /data\/confident-mock\.sqlite$/)
 })
@@ -38,7 +39,8 @@ t.test('values are coerced and validated; errors name the variable', async (t) =
 t.test('each flag overrides the variable it mirrors', async (t) => {
   const config = configFromArgs(
     ['--port', '1234', '--host', '0.0.0.0', '--database', ':memory:', '--fixtures', 'f.yaml', '--log-level', 'debug', '--max-emails', '7', '--id-seed', 's',
-      '--admin-token', 'a-long-token', '--journal-size', '0', '--clock', '2026-03-01T00:00:00Z', '--public-url', 'https://example.test/mock/', '--console', 'off'],
+      '--admin-token', 'a-long-token', '--journal-size', '0', '--clock', '2026-03-01T00:00:00Z', '--public-url', 'https://example.test/mock/', '--console', 'off',
+      '--smtp-url', 'smtp://mailpit:1025', '--smtp-from', 'Tests <tests@example.test>'],
     { PORT: '9', HOST: 'localhost' })
   t.same(config, {
     PORT: 1234,
@@ -52,7 +54,9 @@ t.test('each flag overrides the variable it mirrors', async (t) => {
     CONFIDENT_MOCK_JOURNAL_SIZE: 0,
     CONFIDENT_MOCK_CLOCK: '2026-03-01T00:00:00Z',
     CONFIDENT_MOCK_PUBLIC_URL: 'https://example.test/mock',
-    CONFIDENT_MOCK_CONSOLE: 'off'
+    CONFIDENT_MOCK_CONSOLE: 'off',
+    CONFIDENT_MOCK_SMTP_URL: 'smtp://mailpit:1025',
+    CONFIDENT_MOCK_SMTP_FROM: 'Tests <tests@example.test>'
   })
   t.throws(() => configFromArgs(['serve']), /Unexpected argument 'serve'/)
 })

@@ -1,0 +1,167 @@
+// Invitation emails over SMTP (CONFIDENT_MOCK_SMTP_URL): after the commit that records them, with a bounded retry, each one's outcome on its outbox entry.
+import { setTimeout as sleep } from 'node:timers/promises'
+import nodemailer from 'nodemailer'
+import type { Transact } from '../db/transaction.js'
+import type { SmtpServer } from '../config.js'
+import type { OutboxRepository } from '../repositories/outbox.js'
+import type { OutboxService } from './outbox.js'
+
+/** How hard a delivery tries: attempts, the wait before each retry (times the attempt's number), one attempt's limit. */
+export interface DeliveryTiming {
+  attempts: number
+  backoffMs: number
+  timeoutMs: number
+}
+
+/** Three attempts, 1 s then 2 s apart, each given 10 s to connect, be greeted and be answered. */
+export const DEFAULT_DELIVERY_TIMING: DeliveryTiming = { attempts: 3, backoffMs: 1000, timeoutMs: 10_000 }
+
+/** The longest reason a failed delivery records. */
+const MAX_REASON = 300
+/** Emails read from the outbox at a time, and sent at once (over at most two connections). */
+const BATCH = 20
+
+/** Where a delivery reports what went wrong (pino's logger: the app's). */
+export interface DeliveryLog {
+  warn: (details: object, message: string) => void
+  error: (details: object, message: string) => void
+}
+
+export interface DeliveryDeps {
+  url: string
+  server: SmtpServer
+  from: string
+  transact: Transact
+  outbox: OutboxRepository
+  /** Renders an email as the outbox shows it: subject, text, HTML and link. */
+  render: Pick<OutboxService, 'find'>
+  log: DeliveryLog
+  timing?: DeliveryTiming
+}
+
+export interface Delivery {
+  /** Where the emails go, without credentials (smtp://host:port). */
+  readonly server: string
+  /** Emails were recorded as pending: send them (and any others pending) soon, without waiting. */
+  kick: () => void
+  /** Resolves once nothing is pending or being sent (tests, the bench). */
+  idle: () => Promise<void>
+  /** Stops: what is being sent ends as it may, what is pending stays pending for the next start. */
+  close: () => Promise<void>
+}
+
+/** The credentials of an SMTP URL, in every form an error message could show them. */
+function secretsOf (url: string): string[] {
+  const parsed = new URL(url)
+  return [parsed.password, parsed.username].filter((s) => s !== '').flatMap((s) => [s, decodeURIComponent(s)])
+}
+
+/**
+ * Sends every email the outbox has as pending, oldest first, each after the commit that recorded
+ * it (create and resend kick it once their transaction has committed), and marks it sent, or
+ * failed with the reason once every attempt failed. Nothing here delays an answer or can fail one:
+ * the API's work is done and answered before the first byte goes to the SMTP server. A server that
+ * refuses, never greets or drops the connection costs each email its attempts, never a request.
+ * Pending emails left at a stop (or a crash) are sent at the next start with SMTP set.
+ */
+export function deliveryService ({ url, server, from, transact, outbox, render, log, timing = DEFAULT_DELIVERY_TIMING }: DeliveryDeps): Delivery {
+  const secrets = secretsOf(url)
+  const { username, password } = new URL(url)
+  const transport = nodemailer.createTransport({
+    host: server.host.replace(/^\[(.*)\]$/, '$1'),
+    port: server.port,
+    secure: server.secure,
+    ...(username === '' ? {} : { auth: { user: decodeURIComponent(username), pass: decodeURIComponent(password) } }),
+    pool: true,
+    maxConnections: 2,
+    connectionTimeout: timing.timeoutMs,
+    greetingTimeout: timing.timeoutMs,
+    socketTimeout: timing.timeoutMs
+  })
+  let closed = false
+  let running: Promise<void> | null = null
+  let again = false
+  // Ends the waits between attempts at once when the server stops.
+  const stopping = new AbortController()
+
+  /** An error as one line, without the URL's credentials, cut short. */
+  function reason (err: unknown): string {
+    const e = err as { code?: unknown, message?: unknown }
+    let text = `${typeof e.code === 'string' ? `${e.code}: ` : ''}${String(e.message ?? err)}`.replace(/\s+/g, ' ').trim()
+    for (const secret of secrets) text = text.split(secret).join('[REDACTED]')
+    return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text
+  }
+
+  function record (id: number, state: 'sent' | 'failed', error: string | null): void {
+    if (closed) return
+    transact((tx) => outbox.setDelivery(tx, id, state, error))
+  }
+
+  async function deliver (id: number): Promise<void> {
+    const email = render.find(id)
+    // Cleared from the outbox meanwhile: nothing to send, nowhere to record it.
+    if (email === null) return
+    let last = ''
+    for (let attempt = 1; attempt <= timing.attempts; attempt++) {
+      if (closed) return
+      try {
+        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html })
+        record(id, 'sent', null)
+        return
+      } catch (err) {
+        last = reason(err)
+        if (attempt < timing.attempts) await sleep(timing.backoffMs * attempt, undefined, { signal: stopping.signal }).catch(() => {})
+      }
+    }
+    log.warn({ emailId: id, smtp: server.shown, reason: last }, 'an invitation email could not be delivered over SMTP')
+    record(id, 'failed', last)
+  }
+
+  async function drain (): Promise<void> {
+    do {
+      again = false
+      let after = 0
+      for (;;) {
+        if (closed) return
+        const ids = outbox.pendingDeliveries(after, BATCH)
+        if (ids.length === 0) break
+        await Promise.all(ids.map(deliver))
+        after = ids[ids.length - 1]!
+      }
+      // eslint-disable-next-line no-unmodified-loop-condition -- kick() and close() change them while this awaits
+    } while (again && !closed)
+  }
+
+  function kick (): void {
+    if (closed) return
+    if (running !== null) {
+      again = true
+      return
+    }
+    running = drain()
+      .catch((err: unknown) => { log.error({ reason: reason(err) }, 'SMTP delivery stopped') })
+      .finally(() => {
+        running = null
+        // Kicked after the last look for pending emails: look again.
+        if (again) {
+          again = false
+          kick()
+        }
+      })
+  }
+
+  return {
+    server: server.shown,
+    kick,
+    async idle () {
+      // eslint-disable-next-line no-unmodified-loop-condition -- the run's own end sets it to null, or starts another
+      while (running !== null) await running
+    },
+    async close () {
+      closed = true
+      stopping.abort()
+      transport.close()
+      await running
+    }
+  }
+}
