@@ -28,7 +28,7 @@ t.test('a line is written while the process runs, without waiting for a full bat
 })
 
 t.test('lines waiting are written by close(), and by process.exit(), in order', async (t) => {
-  const closed = await child("for (let i = 0; i < 1000; i++) log.stream.write(`line ${i}\\n`)\nlog.close()")
+  const closed = await child("for (let i = 0; i < 1000; i++) log.stream.write('line ' + i + '\\n')\nlog.close()")
   t.equal(closed.out, Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join(''), 'more than one batch, none lost, in order')
   const exited = await child("log.stream.write('before exit\\n')\nprocess.exit(3)")
   t.same([exited.code, exited.out], [3, 'before exit\n'])
