@@ -1,6 +1,8 @@
 """Invite, read the email, follow its link to accept, and find the member: the invitation flow,
 through the API with requests (the vendor's Python SDK takes the same two environment variables)."""
 import os
+import re
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -29,10 +31,18 @@ def test_invite_read_the_email_accept_and_list_the_member(organization):
     assert email["subject"] == f"You're invited to join Web in {organization['name']} on Confident AI"
     assert email["acceptUrl"] in email["text"]
 
-    # The link, as the invitee follows it: the page, then its Accept button (a form POST).
+    # The link, as the invitee follows it: the page, then its Accept button, a form POST to the form's
+    # action with the headers a browser sends from the page (the console refuses cross-site posts).
     page = requests.get(email["acceptUrl"], timeout=10)
     assert page.status_code == 200 and "Accept" in page.text
-    accepted = requests.post(email["acceptUrl"], data={"decision": "accept"}, allow_redirects=False, timeout=10)
+    base = urljoin(page.url, re.search(r'<base href="([^"]*)"', page.text).group(1))  # the page's <base>
+    action = urljoin(base, re.search(r'<form method="post" action="([^"]+)"', page.text).group(1))
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    forged = requests.post(action, data={"decision": "accept"}, allow_redirects=False, timeout=10,
+                           headers={"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403, "a post from another site's page is refused"
+    accepted = requests.post(action, data={"decision": "accept"}, allow_redirects=False, timeout=10,
+                             headers={"Origin": origin, "Sec-Fetch-Site": "same-origin", "Referer": page.url})
     assert accepted.status_code == 303
 
     members = requests.get(api(f"/v1/projects/{project}/members"), headers=key_header(), timeout=10)
