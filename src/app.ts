@@ -29,7 +29,7 @@ import v1 from './routes/v1/index.js'
 import admin from './routes/admin/index.js'
 import { REDACTED, scrubText, secretsOf } from './http/redact.js'
 import { batchedStdout } from './http/log-stream.js'
-import type { DeliveryTiming } from './services/delivery.js'
+import type { DeliveryTiming } from './services/delivery-timing.js'
 import { ErrorEnvelopeSchema } from './schemas/common.js'
 import health from './routes/health.js'
 

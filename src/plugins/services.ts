@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { Fixtures } from '../boot-state/schema.js'
 import type { PublicUrlResolver } from '../http/public-url.js'
 import { buildServices, type Services } from '../services/index.js'
-import type { DeliveryTiming } from '../services/delivery.js'
+import type { DeliveryTiming } from '../services/delivery-timing.js'
 
 declare module 'fastify' {
   // Each service is app.<name>: app.invitations, app.tenants, app.state...
