@@ -539,9 +539,10 @@ const STEPS: Array<Step<Ctx>> = [
       await assertA11y(page, 'tenant created')
       await openIn(page, url, 'state')
       const again = formWith(page, 'Create the tenant')
-      await again.getByLabel('or the document').fill('name: Browser tenant\n')
+      // A plan the vendor has not: refused, and the alert says which field (a taken name is no refusal: names are not unique).
+      await again.getByLabel('or the document').fill('name: Browser tenant\nplan: GOLD\n')
       await submitted(page, async () => await again.getByRole('button', { name: 'Create the tenant' }).click())
-      await page.getByRole('alert').filter({ hasText: 'Browser tenant' }).waitFor()
+      await page.getByRole('alert').filter({ hasText: 'plan' }).waitFor()
       await assertA11y(page, 'state with a refused tenant')
     }
   },
