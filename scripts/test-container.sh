@@ -74,6 +74,8 @@ podman image exists "$IMAGE" || fatal "container-check left no image $IMAGE"
 RUN=confident-mock-test-$$
 VOLUME=$RUN-data
 CONTAINERS=()
+COMPOSE_DOWN=()
+COMPOSE_LOG=
 # podman's own stderr (here: complaints that there is no systemd to time health checks) goes to a
 # file, shown when something fails.
 PODMAN_ERR=$(mktemp)
@@ -81,6 +83,9 @@ cleanup() {
   local rc=$? c
   for c in "${CONTAINERS[@]}"; do podman container exists "$c" || continue; podman rm -f -t 0 "$c" >/dev/null 2>>"$PODMAN_ERR" || echo "could not remove container $c" >&2; done
   podman volume rm -f "$VOLUME" >/dev/null 2>>"$PODMAN_ERR" || true
+  if [ "${#COMPOSE_DOWN[@]}" -gt 0 ]; then "${COMPOSE_DOWN[@]}" down -v >/dev/null 2>&1 || echo "podman-compose down -v failed" >&2; fi
+  if [ -n "$COMPOSE_LOG" ] && [ "$FAILED" != 0 ] && [ -s "$COMPOSE_LOG" ]; then echo "podman-compose's output:"; tail -n 40 "$COMPOSE_LOG" | sed 's/^/  | /'; fi
+  rm -f "$COMPOSE_LOG"
   if [ "$FAILED" != 0 ] && [ -s "$PODMAN_ERR" ]; then echo "podman's stderr:"; sed 's/^/  | /' "$PODMAN_ERR"; fi
   rm -f "$PODMAN_ERR"
   exit $rc
@@ -188,5 +193,52 @@ status=${out##*$'\n'} body=${out%$'\n'*}
 if [ "$status" = 200 ] && [ -z "$(invitations <<<"$body" 2>/dev/null || echo x)" ]; then
   pass "POST of the same addresses again skips both (already PENDING): the database, not just a listing, survived"
 else fail "POST again answered $status: ${body:0:300}"; fi
+
+# ---------------------------------------------------------------- 5. docker/compose.yaml under podman-compose
+# docs/docker.md's compose example as a new user runs it with Debian's podman-compose (1.0.3), which
+# ignores depends_on's condition (the example client waits for /health itself) and the top-level
+# name (the project is named here, as docs/docker.md says to, so nothing of the user's is touched):
+# up --build, the client's exit code and answers, then down and up again on the same volume.
+compose_check() {
+  local project=confident-mock-compose-test-$$ client out code first
+  local compose=(podman-compose -p "$project" -f "$ROOT/docker/compose.yaml")
+  client=${project}_client_1
+  COMPOSE_DOWN=("${compose[@]}")
+  CONFIDENT_MOCK_HOST_PORT=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })')
+  export CONFIDENT_MOCK_HOST_PORT
+  # waits for the example client to exit (bounded); prints its exit code, then its output.
+  client_run() {
+    timeout 180 podman wait "$client" >/dev/null 2>>"$PODMAN_ERR" || { echo timeout; return; }
+    podman inspect -f '{{.State.ExitCode}}' "$client"
+    podman logs "$client" 2>&1
+  }
+  t=$SECONDS
+  "${compose[@]}" up -d --build >"$COMPOSE_LOG" 2>&1 || { tail -n 20 "$COMPOSE_LOG" | sed 's/^/  | /'; fatal "podman-compose up -d --build failed"; }
+  out=$(client_run); code=${out%%$'\n'*}
+  if [ "$code" = 0 ] && grep -q -- '-> 200$' <<<"$out" && grep -q 'erin@example.com' <<<"$out"; then
+    pass "podman-compose up --build: the example client waited for /health, invited and listed (exit 0, $((SECONDS - t))s)"
+  else
+    fail "podman-compose up: the example client exited '$code'"; sed 's/^/  | /' <<<"$out" | tail -n 20
+  fi
+  # Its id and creation time: the same after a restart only if the volume kept the database.
+  first=$(grep -o '"id":[0-9]*,"email":"erin@example.com","status":"PENDING","created_at":"[^"]*"' <<<"$out" | head -n 1 || true)
+  if podman volume exists "${project}_confident-mock-data" 2>>"$PODMAN_ERR"; then
+    pass "podman-compose named the volume ${project}_confident-mock-data: after -p, not the file's top-level name"
+  else fail "no volume ${project}_confident-mock-data: $(podman volume ls -q 2>/dev/null | grep "$project" | tr '\n' ' ')"; fi
+  "${compose[@]}" down >>"$COMPOSE_LOG" 2>&1 || fail "podman-compose down failed"
+  "${compose[@]}" up -d >>"$COMPOSE_LOG" 2>&1 || { tail -n 20 "$COMPOSE_LOG" | sed 's/^/  | /'; fatal "podman-compose up -d (again) failed"; }
+  out=$(client_run); code=${out%%$'\n'*}
+  if [ "$code" = 0 ] && [ -n "$first" ] && grep -qF "$first" <<<"$out" && grep -qF '"invitations":[]' <<<"$out"; then
+    pass "podman-compose down, then up: the POST skips both (already PENDING) and the list has the invitation made before (${first//\"/}): the volume kept the database"
+  else
+    fail "podman-compose up again: the client exited '$code' or lost the invitation ${first:-(none seen)}"; sed 's/^/  | /' <<<"$out" | tail -n 20
+  fi
+}
+if command -v podman-compose >/dev/null; then
+  COMPOSE_LOG=$(mktemp)
+  compose_check
+else
+  echo "   compose: not checked: podman-compose is not installed (apt-get install podman-compose)"
+fi
 
 finish
