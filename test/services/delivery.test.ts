@@ -10,6 +10,7 @@ import t, { type Test } from 'tap'
 import { buildApp, loggerOptions, type App } from '../../src/app.js'
 import { defaultConfig, loadConfig, type Config } from '../../src/config.js'
 import { Clock } from '../../src/domain/clock.js'
+import { loopLoad, type DeliveryTiming } from '../../src/services/delivery.js'
 import { T0, json, seedOrg, type SeededOrg } from '../helpers/build.js'
 import { getPage, postForm } from '../helpers/console.js'
 
@@ -62,7 +63,7 @@ async function closedPort (): Promise<number> {
 }
 
 /** An app sending over SMTP to `url`, its log lines kept. */
-async function appWith (t: Test, url: string | undefined, timing = QUICK): Promise<{ app: App, logs: string[], org: SeededOrg }> {
+async function appWith (t: Test, url: string | undefined, timing: DeliveryTiming = QUICK): Promise<{ app: App, logs: string[], org: SeededOrg }> {
   const logs: string[] = []
   const config: Config = defaultConfig({ CONFIDENT_MOCK_DATABASE: ':memory:', LOG_LEVEL: 'trace', ...(url === undefined ? {} : { CONFIDENT_MOCK_SMTP_URL: url }) })
   const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
@@ -155,6 +156,37 @@ t.test('the create answers without waiting for the SMTP server: answered while i
   t.same([email.to, email.delivery], ['waiting@example.com', 'pending'])
   const page = await getPage(app, '/mail')
   t.match(page.html, 'data-delivery="pending"', 'the mailbox shows it pending')
+})
+
+t.test('emails go in batches paced by how busy the server is: a full batch when quiet, five at a time when busy', async (t) => {
+  const emails = Array.from({ length: 7 }, (_, i) => `batch-${i}@example.com`)
+  for (const busy of [false, true]) {
+    const catcher = await mailCatcher(t)
+    let asked = 0
+    const { app, org } = await appWith(t, `smtp://${USER}:${PASSWORD}@127.0.0.1:${catcher.port}`, { ...QUICK, busy: () => { asked++; return busy } })
+    // The start's look for emails left pending is over; then one create, one commit, one kick: the
+    // seven are pending together when the run starts.
+    await app.delivery!.idle()
+    asked = 0
+    const res = await app.inject({ method: 'POST', url: `/v1/projects/${org.projectId}/invitations`, headers: { CONFIDENT_API_KEY: org.key, 'content-type': 'application/json' }, payload: { emails } })
+    t.equal(res.statusCode, 200)
+    for (const to of emails) t.equal((await settled(app, to)).delivery, 'sent')
+    t.equal(catcher.messages.length, 7)
+    // Asked once a batch and once more to find nothing pending: 7 at once, or 5 then 2.
+    t.equal(asked, busy ? 3 : 2, busy ? 'busy: two batches' : 'quiet: one batch')
+  }
+})
+
+t.test('the event loop\'s load: low after a quiet spell, high after a blocked one, repeated when read again at once', async (t) => {
+  const load = loopLoad()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const quiet = load()
+  t.ok(quiet < 0.5, `quiet: ${quiet}`)
+  const end = performance.now() + 60
+  while (performance.now() < end) { /* the loop blocked, as under a burst of requests */ }
+  const blocked = load()
+  t.ok(blocked > 0.5, `blocked: ${blocked}`)
+  t.equal(load(), blocked, 'a reading microseconds later repeats the last')
 })
 
 t.test('without CONFIDENT_MOCK_SMTP_URL: no delivery, the outbox says so', async (t) => {
