@@ -29,6 +29,8 @@ declare module 'autocannon' {
   export interface Options {
     url: string
     connections?: number
+    /** Requests a second across all connections (a fixed pace rather than as fast as answered). */
+    overallRate?: number
     pipelining?: number
     duration?: number
     timeout?: number

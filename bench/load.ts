@@ -11,6 +11,8 @@ export interface LoadOptions {
   url: string
   seconds: number
   connections: number
+  /** Requests a second across all connections; unset, as fast as the server answers. */
+  rate?: number
   method?: 'GET' | 'POST'
   headers?: Record<string, string>
   /** Per-request setup and response hooks (autocannon's `requests` option). */
@@ -62,6 +64,7 @@ export async function runLoad (opts: LoadOptions): Promise<LoadResult> {
   const instance = autocannon({
     url: opts.url,
     connections: opts.connections,
+    ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
     pipelining: 1,
     duration: opts.seconds + DRAIN_GRACE_SECONDS,
     timeout: REQUEST_TIMEOUT_SECONDS,
