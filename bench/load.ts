@@ -42,7 +42,7 @@ export interface LoadResult {
 }
 
 /** Nearest-rank percentile of ascending values, in the values' unit. */
-function percentile (sorted: Float64Array, p: number): number {
+export function percentile (sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN
   const rank = Math.ceil((p / 100) * sorted.length)
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!
