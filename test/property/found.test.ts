@@ -21,7 +21,10 @@ t.test('bodies: not UTF-8, a lone surrogate, a key twice: 400, nothing stored', 
     ['a key twice', '{"name":"first","name":"second"}', /the key "name" appears twice in one object/],
     ['a key twice, once escaped', '{"name":"first","\\u006eame":"second"}', /the key "name" appears twice/],
     ['a key twice in a nested object', '{"name":"x","extra":{"a":1,"b":[{"c":1,"c":2}]}}', /the key "c" appears twice/],
-    ['__proto__ twice', '{"name":"x","__proto__":{},"__proto__":{}}', /the key "__proto__" appears twice/]
+    ['__proto__ twice', '{"name":"x","__proto__":{},"__proto__":{}}', /the key "__proto__" appears twice/],
+    // Colons in strings make the text's colons outnumber the value's keys: the text is read key by key.
+    ['a key twice beside colons in strings', '{"name":"a:b","description":"c:d:e","name":"f"}', /the key "name" appears twice/],
+    ['a key twice in an array of objects', '{"name":"x","extra":[{"a":1},{"a":1,"a":2}]}', /the key "a" appears twice/]
   ]
   for (const [what, payload, message] of cases) {
     const res = await app.inject({ method: 'POST', url: '/v1/projects', headers, payload })
@@ -36,7 +39,8 @@ t.test('bodies: not UTF-8, a lone surrogate, a key twice: 400, nothing stored', 
     ['a pair written as escapes', '{"name":"\\ud83d\\ude00"}', '😀'],
     ['a backslash before u, not an escape', '{"name":"\\\\ud800"}', '\\ud800'],
     ['NUL and control characters', '{"name":"a\\u0000b\\u0007"}', 'a\u0000b\u0007'],
-    ['a leading BOM (RFC 8259 lets a parser skip it)', '\ufeff{"name":"bom"}', 'bom']
+    ['a leading BOM (RFC 8259 lets a parser skip it)', '\ufeff{"name":"bom"}', 'bom'],
+    ['colons in strings, each key once', '{"name":"a:b","description":"https://example.com:8080/","extra":{"k:":":v"}}', 'a:b']
   ]
   for (const [what, payload, name] of fine) {
     const res = await app.inject({ method: 'POST', url: '/v1/projects', headers, payload })
