@@ -1,5 +1,6 @@
 // Tenants: organizations as the control API sees them (any organization, no caller), and what a new one holds.
 import type { Database } from 'better-sqlite3'
+import { rowsOf } from '../db/rows.js'
 import type { Tx } from '../db/transaction.js'
 import type { Plan } from '../domain/vocabulary.js'
 
@@ -46,10 +47,10 @@ export function tenantsRepository (sqlite: Database) {
   const projectRoles = sqlite.prepare<[string], Named>('select id, name from roles where project_id = ? order by created_at, rowid')
   const organizationRoles = sqlite.prepare<[string], Named>(
     'select id, name from roles where organization_id = ? and project_id is null order by created_at, rowid')
-  const members = sqlite.prepare<[string], TenantMember>(`
-    select u.id as userId, u.email, r.name as role from organization_members m
+  const members = rowsOf(sqlite.prepare<[string]>(`
+    select u.id, u.email, r.name from organization_members m
     join users u on u.id = m.user_id join roles r on r.id = m.role_id
-    where m.organization_id = ? order by m.created_at, m.rowid`)
+    where m.organization_id = ? order by m.created_at, m.rowid`), ([userId, email, role]): TenantMember => ({ userId, email, role }) as TenantMember)
   const keys = sqlite.prepare<[string], Omit<TenantKey, 'valid'> & { valid: number }>(
     'select id, name, project_id as projectId, valid, last6 from api_keys where organization_id = ? order by id')
   const documentOf = sqlite.prepare<[string], StoredDocumentRow>(
@@ -85,7 +86,7 @@ export function tenantsRepository (sqlite: Database) {
 
     /** The organization's members with the names of their roles, oldest first. */
     members (id: string): TenantMember[] {
-      return members.all(id)
+      return members(id)
     },
 
     /** The organization's keys, organization and project keys alike, by id. */
