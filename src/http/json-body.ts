@@ -40,29 +40,44 @@ function holdsLoneSurrogate (value: unknown): boolean {
   return false
 }
 
-/**
- * Whether the text may hold a key twice: whether it has more colons than the parsed value has keys.
- * Every key of the text is followed by a colon, and a key twice leaves one key fewer in the value;
- * a colon in a string (a URL) only adds to the count. When the counts agree no key was lost, and
- * the text need not be tokenized: a 1,000-member tenant's body is checked in 0.06 ms instead of 0.5.
- */
-function keysCollapsed (text: string, value: unknown): boolean {
+/** A colon written as an escape: its string holds a colon the text does not show. */
+const ESCAPED_COLON = /\\u003[aA]/
+
+/** How many colons `text` holds. */
+function colonsIn (text: string): number {
   let colons = 0
   for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) colons++
-  let keys = 0
+  return colons
+}
+
+/**
+ * Whether the text may hold a key twice. Its colons are one after each key, and those inside its
+ * strings; the parsed value holds the same, counted as its keys and the colons of its keys and
+ * strings, unless a key was given twice (the value keeps one of them, and one value) or removed.
+ * When the counts agree, no key was lost and the text need not be tokenized: the whole check of a
+ * 1,000-member tenant's body takes 0.2 ms instead of 0.5, with URLs and times in its strings too. A
+ * colon written as an escape appears in a string but not in the text: then the text is read.
+ */
+function keysCollapsed (text: string, value: unknown): boolean {
+  if (ESCAPED_COLON.test(text)) return true
+  let counted = 0
   const stack: unknown[] = [value]
   while (stack.length > 0) {
     const item = stack.pop()
-    if (Array.isArray(item)) {
+    if (typeof item === 'string') {
+      counted += colonsIn(item)
+    } else if (Array.isArray(item)) {
       for (const child of item) stack.push(child)
     } else if (typeof item === 'object' && item !== null) {
-      for (const child of Object.values(item)) {
-        keys++
-        stack.push(child)
+      // for-in: half the time of Object.keys here. An enumerable property inherited from a
+      // tampered-with prototype only adds to the count, which sends the text to be read.
+      for (const key in item) {
+        counted += 1 + colonsIn(key)
+        stack.push((item as Record<string, unknown>)[key])
       }
     }
   }
-  return colons !== keys
+  return colonsIn(text) !== counted
 }
 
 /**

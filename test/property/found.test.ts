@@ -24,7 +24,10 @@ t.test('bodies: not UTF-8, a lone surrogate, a key twice: 400, nothing stored', 
     ['__proto__ twice', '{"name":"x","__proto__":{},"__proto__":{}}', /the key "__proto__" appears twice/],
     // Colons in strings make the text's colons outnumber the value's keys: the text is read key by key.
     ['a key twice beside colons in strings', '{"name":"a:b","description":"c:d:e","name":"f"}', /the key "name" appears twice/],
-    ['a key twice in an array of objects', '{"name":"x","extra":[{"a":1},{"a":1,"a":2}]}', /the key "a" appears twice/]
+    ['a key twice in an array of objects', '{"name":"x","extra":[{"a":1},{"a":1,"a":2}]}', /the key "a" appears twice/],
+    // Three colons in the text; the value's two keys and the colon its escape decodes to are three too.
+    ['a key twice, the count evened by an escaped colon', '{"name":"x","name":"y","description":"\\u003a"}', /the key "name" appears twice/],
+    ['a key twice, the lost value holding colons', '{"name":"x","description":"a:b:c","description":"d"}', /the key "description" appears twice/]
   ]
   for (const [what, payload, message] of cases) {
     const res = await app.inject({ method: 'POST', url: '/v1/projects', headers, payload })
