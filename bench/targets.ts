@@ -195,7 +195,7 @@ async function launchPart (tmp: string) {
 }
 
 const cpus = os.cpus()
-console.log(`\nissue 19 targets: ${cpus.length} CPUs, node ${process.version}; ${ROUNDS} rounds of ${SECONDS} s, ${SAMPLES} samples`)
+console.log(`\nissue 19 targets: ${cpus.length} CPUs, node ${process.version}; ${ROUNDS} rounds of ${SECONDS} s, ${SAMPLES} launches, ${TENANT_SAMPLES} tenant triples`)
 const tmp = mkdtempSync(join(os.tmpdir(), 'confident-mock-targets-'))
 try {
   if (PARTS.has('create')) await createPart(tmp)
