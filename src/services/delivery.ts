@@ -21,20 +21,24 @@ const BUSY_PER_SECOND = 5
 /** A reading this soon after the last one repeats it: a window of a few microseconds says nothing. */
 const MIN_WINDOW_MS = 10
 
+/** The event loop's idle and active time so far, in ms (Node's event-loop utilization, or a test's). */
+type LoopTimes = () => { idle: number, active: number }
+
 /**
  * The share of the time the event loop worked since the previous reading, from 0 to 1. The first
  * reading covers the time since this was made, so a run of deliveries after a quiet spell starts at
  * the full pace, and one that follows a busy spell starts slow.
  */
-export function loopLoad (): () => number {
-  let since = performance.eventLoopUtilization()
+export function loopLoad (times: LoopTimes = () => performance.eventLoopUtilization()): () => number {
+  let since = times()
   let last = 0
   return () => {
-    const now = performance.eventLoopUtilization()
-    const window = performance.eventLoopUtilization(now, since)
-    if (window.idle + window.active < MIN_WINDOW_MS) return last
+    const now = times()
+    const idle = now.idle - since.idle
+    const active = now.active - since.active
+    if (idle + active < MIN_WINDOW_MS) return last
     since = now
-    last = window.utilization
+    last = active / (idle + active)
     return last
   }
 }
