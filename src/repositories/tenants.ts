@@ -50,7 +50,7 @@ export function tenantsRepository (sqlite: Database) {
   const members = rowsOf(sqlite.prepare<[string]>(`
     select u.id, u.email, r.name from organization_members m
     join users u on u.id = m.user_id join roles r on r.id = m.role_id
-    where m.organization_id = ? order by m.created_at, m.rowid`), ([userId, email, role]): TenantMember => ({ userId, email, role }) as TenantMember)
+    where m.organization_id = ? order by m.created_at, m.rowid`), ([userId, email, role]) => ({ userId, email, role }) as TenantMember)
   const keys = sqlite.prepare<[string], Omit<TenantKey, 'valid'> & { valid: number }>(
     'select id, name, project_id as projectId, valid, last6 from api_keys where organization_id = ? order by id')
   const documentOf = sqlite.prepare<[string], StoredDocumentRow>(
