@@ -102,13 +102,19 @@ export default fp<ErrorHandlerOptions>(async (app, opts) => {
   // The last net, for answers sent without this handler (a scope's own not-found handler, an
   // injected fault, a plugin's redirect): an error message or a Location header that repeats the
   // request's URL or body never repeats a credential in it.
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: it runs on every answer, and an async one would cost each a promise and a turn.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const location = reply.getHeader('location')
     if (typeof location === 'string') {
       const clean = scrubbed(location, request)
       if (clean !== location) reply.header('location', clean)
     }
-    if (reply.statusCode < 400 || typeof payload !== 'string' || !payload.startsWith('{"success":false')) return payload
+    done(null, reply.statusCode < 400 || typeof payload !== 'string' ? payload : scrubbedEnvelope(payload, request))
+  })
+
+  /** An error answer's text with any credential in its message replaced; any other text as it is. */
+  function scrubbedEnvelope (payload: string, request: FastifyRequest): string {
+    if (!payload.startsWith('{"success":false')) return payload
     let body: unknown
     try {
       body = JSON.parse(payload)
@@ -119,5 +125,5 @@ export default fp<ErrorHandlerOptions>(async (app, opts) => {
     if (typeof error !== 'string') return payload
     const clean = scrubbed(error, request)
     return clean === error ? payload : JSON.stringify({ ...(body as object), error: clean })
-  })
+  }
 }, { name: 'error-handler' })

@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import { pathOf } from '../http/glob.js'
 import { envelope } from '../domain/errors.js'
@@ -74,9 +74,8 @@ export default fp(async (app) => {
     return reply
   }
 
-  // Before authentication, so a fault can stand in for any answer, a 401 included.
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (faults.size === 0 || !isVendorUrl(request.url)) return
+  /** The fault this request meets, if any, made: its answer, a wait, a reset or a hang. */
+  async function inject (request: FastifyRequest, reply: FastifyReply) {
     const taken = faults.take(request.method, pathOf(request.url), faults.scoped ? app.keyOrganization(request) : null)
     if (taken === null) return
     const { fault } = taken
@@ -105,5 +104,13 @@ export default fp(async (app) => {
     reply.type(JSON_TYPE).headers(fault.headers).code(fault.status)
     if (fault.action === 'malformed') return reply.send(malformedBody(fault.status))
     return reply.send(JSON.stringify(envelope(fault.error ?? STATUS_CODES[fault.status] ?? 'Injected fault')))
+  }
+
+  // Before authentication, so a fault can stand in for any answer, a 401 included. A callback
+  // hook: with no fault set (every request but a test's few) it costs no promise. Continuing after
+  // inject() as an async hook would: Fastify runs no further hook once an answer is sent or hijacked.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (faults.size === 0 || !isVendorUrl(request.url)) return done()
+    inject(request, reply).then(() => done(), done)
   })
 }, { name: 'faults', dependencies: ['services', 'auth'] })
