@@ -1,8 +1,10 @@
 // API keys: the lookup every /v1 request makes, with the organization facts the checks need; minting, listing, validity, deletion.
+import type { Database } from 'better-sqlite3'
+import { rowOf } from '../db/rows.js'
 import type { Tx } from '../db/transaction.js'
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
-import { apiKeys, organizations } from '../db/schema.js'
+import { apiKeys } from '../db/schema.js'
 import type { Plan } from '../domain/vocabulary.js'
 
 export interface KeyRecord {
@@ -36,20 +38,21 @@ export interface StoredKeyRow extends KeyRow {
   last6: string
 }
 
-export function apiKeysRepository (db: Db) {
-  // Prepared once: this runs on every authenticated request.
-  const byDigest = db.select({
-    id: apiKeys.id,
-    digest: apiKeys.digest,
-    organizationId: apiKeys.organizationId,
-    projectId: apiKeys.projectId,
-    valid: apiKeys.valid,
-    plan: organizations.plan,
-    trialEndsAt: organizations.trialEndsAt
-  }).from(apiKeys)
-    .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
-    .where(eq(apiKeys.digest, sql.placeholder('digest')))
-    .prepare()
+export function apiKeysRepository (db: Db, sqlite: Database) {
+  // Prepared once, read as an array (src/db/rows.ts): this runs on every authenticated request.
+  const byDigest = rowOf(sqlite.prepare<[string]>(`
+    select k.id, k.digest, k.organization_id, k.project_id, k.valid, o.plan, o.trial_ends_at
+    from api_keys as k join organizations as o on o.id = k.organization_id
+    where k.digest = ?
+  `), (v): KeyRecord => ({
+    id: v[0] as number,
+    digest: v[1] as string,
+    organizationId: v[2] as string,
+    projectId: v[3] as string | null,
+    valid: v[4] === 1,
+    plan: v[5] as Plan,
+    trialEndsAt: v[6] as number | null
+  }))
 
   const stored = {
     id: apiKeys.id, name: apiKeys.name, valid: apiKeys.valid, createdAt: apiKeys.createdAt, last6: apiKeys.last6
@@ -72,7 +75,7 @@ export function apiKeysRepository (db: Db) {
 
   return {
     findByDigest (digest: string): KeyRecord | null {
-      return byDigest.get({ digest }) ?? null
+      return byDigest(digest)
     },
 
     /** Stores a new valid key (its digest, never its value). */

@@ -1,4 +1,6 @@
 // Organizations: the caller's own (read and renamed), and its members as far as creating a project needs them.
+import type { Database } from 'better-sqlite3'
+import { rowOf } from '../db/rows.js'
 import type { Tx } from '../db/transaction.js'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
@@ -12,18 +14,19 @@ export interface OrganizationRow {
   createdAt: number
 }
 
-export function organizationsRepository (db: Db) {
+export function organizationsRepository (db: Db, sqlite: Database) {
   // GET /v1/organization's one read, prepared once.
   const byId = db.select({ id: organizations.id, name: organizations.name, plan: organizations.plan, createdAt: organizations.createdAt })
     .from(organizations).where(eq(organizations.id, sql.placeholder('id'))).prepare()
 
-  const planOf = db.select({ plan: organizations.plan, trialEndsAt: organizations.trialEndsAt })
-    .from(organizations).where(eq(organizations.id, sql.placeholder('id'))).prepare()
+  // Read as an array (src/db/rows.ts): every invitation create and resend makes this check.
+  const planOf = rowOf(sqlite.prepare<[string]>('select plan, trial_ends_at from organizations where id = ?'),
+    (v) => ({ plan: v[0] as Plan, trialEndsAt: v[1] as number | null }))
 
   return {
     /** What the plan rule reads of an organization, as stored now; null when it is gone. */
     planOf (id: string): { plan: Plan, trialEndsAt: number | null } | null {
-      return planOf.get({ id }) ?? null
+      return planOf(id)
     },
 
     find (id: string): OrganizationRow | null {

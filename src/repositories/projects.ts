@@ -1,4 +1,6 @@
 // Projects: looked up within the organization of the caller's key, listed, created, renamed, deleted.
+import type { Database } from 'better-sqlite3'
+import { rowOf } from '../db/rows.js'
 import type { Tx } from '../db/transaction.js'
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/index.js'
@@ -24,11 +26,10 @@ export interface NewProject {
   createdAt: number
 }
 
-export function projectsRepository (db: Db) {
-  const forOrg = db.select({ id: projects.id, organizationId: projects.organizationId })
-    .from(projects)
-    .where(and(eq(projects.id, sql.placeholder('projectId')), eq(projects.organizationId, sql.placeholder('organizationId'))))
-    .prepare()
+export function projectsRepository (db: Db, sqlite: Database) {
+  // Read as an array (src/db/rows.ts): every project-scoped /v1 request makes this check.
+  const forOrg = rowOf(sqlite.prepare<[string, string]>('select id, organization_id from projects where id = ? and organization_id = ?'),
+    (v): ProjectRef => ({ id: v[0] as string, organizationId: v[1] as string }))
   const byId = db.select({ id: projects.id, organizationId: projects.organizationId })
     .from(projects).where(eq(projects.id, sql.placeholder('projectId'))).prepare()
   const rows = () => db.select({
@@ -52,7 +53,7 @@ export function projectsRepository (db: Db) {
 
     /** A project of another organization is as absent as a missing one. */
     findForOrg (projectId: string, organizationId: string): ProjectRef | null {
-      return forOrg.get({ projectId, organizationId }) ?? null
+      return forOrg(projectId, organizationId)
     },
 
     /** The organization's projects in creation order (rowid breaks ties between equal times). */

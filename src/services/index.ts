@@ -68,7 +68,7 @@ export interface ServiceDeps {
 
 export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' | 'sqlite' | 'ids'>) {
   return {
-    apiKeys: apiKeysRepository(db),
+    apiKeys: apiKeysRepository(db, sqlite),
     documents: documentsRepository(sqlite),
     governancePolicies: governancePoliciesRepository(db),
     inspect: inspectRepository(sqlite),
@@ -77,12 +77,12 @@ export function buildRepositories ({ db, sqlite, ids }: Pick<ServiceDeps, 'db' |
     projectMembers: membersRepository(db, PROJECT_MEMBERS),
     organizationMembers: membersRepository(db, ORGANIZATION_MEMBERS),
     organizationProjects: organizationProjectsRepository(db),
-    organizations: organizationsRepository(db),
+    organizations: organizationsRepository(db, sqlite),
     outbox: outboxRepository(sqlite),
     people: peopleRepository(sqlite, ids),
     permissions: permissionsRepository(db),
     policies: policiesRepository(db),
-    projects: projectsRepository(db),
+    projects: projectsRepository(db, sqlite),
     roles: rolesRepository(db),
     state: stateRepository(sqlite),
     tenants: tenantsRepository(sqlite)
