@@ -26,20 +26,24 @@ t.test('past the bound of remembered digests, every key still resolves to what i
   const app = await build(t)
   const org = seedOrg(app)
   const other = seedOrg(app)
+  /** The status the key check gives a key: 200 when it resolves to a caller. */
+  const statusOf = (key: string) => {
+    try {
+      app.credentials.authenticate(key)
+      return 200
+    } catch (error) {
+      return (error as { statusCode?: number }).statusCode
+    }
+  }
   t.equal(app.credentials.authenticate(org.key).organizationId, org.organizationId)
   // More distinct keys than the memory keeps (1,024): it starts again on the way.
   let refused = 0
-  for (let i = 0; i < 1500; i++) {
-    try {
-      app.credentials.authenticate(newKey('organization'))
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 401) refused++
-    }
-  }
+  for (let i = 0; i < 1500; i++) if (statusOf(newKey('organization')) === 401) refused++
   t.equal(refused, 1500, 'every unknown key is refused')
   t.equal(app.credentials.authenticate(org.key).organizationId, org.organizationId, 'the first key, remembered before the memory started again')
   t.equal(app.credentials.authenticate(other.key).organizationId, other.organizationId, 'another organization\'s key')
   t.equal(app.credentials.organizationOf(other.key), other.organizationId)
   t.equal(app.credentials.organizationOf(org.invalidKey), null, 'an invalid key stands for no organization')
-  t.throws(() => app.credentials.authenticate(org.projectKey), { statusCode: 403 }, 'a project key is refused as before')
+  t.equal(statusOf(org.projectKey), 403, 'a project key is refused as before')
+  t.equal(statusOf(org.invalidKey), 401, 'an invalid key is refused as before')
 })
