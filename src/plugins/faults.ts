@@ -107,8 +107,9 @@ export default fp(async (app) => {
   }
 
   // Before authentication, so a fault can stand in for any answer, a 401 included. A callback
-  // hook: with no fault set (every request but a test's few) it costs no promise. Continuing after
-  // inject() as an async hook would: Fastify runs no further hook once an answer is sent or hijacked.
+  // hook: with no fault set (every request but a test's few) it costs no promise. After inject(),
+  // done() goes on as an async hook's resolution did: Fastify runs no further hook once an answer
+  // is sent or the reply hijacked.
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     if (faults.size === 0 || !isVendorUrl(request.url)) return done()
     inject(request, reply).then(() => done(), done)

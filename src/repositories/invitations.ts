@@ -76,16 +76,16 @@ export function invitationsRepository (sqlite: Database, k: InvitationTable) {
   `)
 
   // Many emails: one statement over a JSON array of them. One (most creates, every resend): the
-  // plain insert, which spares building and parsing the JSON (14 -> 9 µs inside the server).
+  // plain insert, which spares building the JSON and parsing it back (in a loop, one email 4.4 µs
+  // against 6.3; 100 emails 226 µs as JSON against 334 as single inserts).
+  const emailColumns = 'invitation_emails (kind, organization_id, project_id, invitation_id, to_email, token, created_at, delivery)'
   const insertEmails = sqlite.prepare<[{ organizationId: string, projectId: string | null, createdAt: number, delivery: DeliveryState | null, rows: string }]>(`
-    insert into invitation_emails (kind, organization_id, project_id, invitation_id, to_email, token, created_at, delivery)
+    insert into ${emailColumns}
     select '${k.kind}', @organizationId, @projectId, j.value ->> 0, j.value ->> 1, j.value ->> 2, @createdAt, @delivery
     from json_each(@rows) as j
   `)
-  const insertEmail = sqlite.prepare<[string, string | null, number, string, string, number, DeliveryState | null]>(`
-    insert into invitation_emails (kind, organization_id, project_id, invitation_id, to_email, token, created_at, delivery)
-    values ('${k.kind}', ?, ?, ?, ?, ?, ?, ?)
-  `)
+  const insertEmail = sqlite.prepare<[string, string | null, number, string, string, number, DeliveryState | null]>(
+    `insert into ${emailColumns} values ('${k.kind}', ?, ?, ?, ?, ?, ?, ?)`)
 
   const listVisible = sqlite.prepare<[string], InvitationRow>(`
     select ${columns} from ${k.table}
