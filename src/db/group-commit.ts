@@ -12,9 +12,10 @@ type Outcome = { ok: true, value: unknown } | { ok: false, error: unknown }
 
 export interface GroupCommit {
   /**
-   * Runs `work` (synchronous: no awaits inside) in the next group transaction, in its own savepoint,
-   * and resolves with its result once that transaction has committed; rejects with what it threw
-   * (its savepoint rolled back, the others kept) or with the commit's own failure.
+   * Runs `work` (synchronous: no awaits inside) in the next group transaction, in its own savepoint
+   * (or at once in a transaction of its own, when the time is quiet: below), and resolves with its
+   * result once that transaction has committed; rejects with what it threw (its savepoint rolled
+   * back, the others kept) or with the commit's own failure.
    */
   run: <T>(work: (tx: Tx) => T) => Promise<T>
 }
@@ -26,12 +27,26 @@ export interface GroupCommit {
  * common pages (the table and index leaves, the AUTOINCREMENT counter) once. A request is answered
  * only after the commit that holds its rows, so an acknowledged write is as durable as before, and
  * nothing outside the transaction ever sees a row that might still roll back.
+ *
+ * Waiting for the end of the turn gains nothing when no other write comes in it: one client's
+ * requests, one at a time. So the first write of a turn commits at once, in its own transaction,
+ * when the turn before had at most one write; the others of its turn group as above. Under load
+ * (the turn before had several) the first waits for its group too. Measured side by side at one
+ * connection: +4% creates a second; at 50, the same (committing the first of every turn alone
+ * instead cost 4% there).
  */
 // Taken when this module loads: a test that fakes timers later (vitest, sinon) must not stall every create.
 const defer = setImmediate
 
 export function groupCommit (sqlite: Database, transact: Transact): GroupCommit {
   let queue: Pending[] = []
+  // The writes asked for in this turn so far, and whether the turn before had more than one.
+  let writes = 0
+  let busy = false
+  const endTurn = () => {
+    busy = writes > 1
+    writes = 0
+  }
   // The group's transaction, and inside it each item's savepoint: the one helper opens both.
   const runAll = (batch: Pending[]): Outcome[] => transact(() => batch.map((item): Outcome => {
     try {
@@ -67,6 +82,18 @@ export function groupCommit (sqlite: Database, transact: Transact): GroupCommit 
 
   return {
     run <T>(work: (tx: Tx) => T): Promise<T> {
+      if (writes++ === 0) {
+        defer(endTurn)
+        // Alone so far in a quiet time: committed now (inside a transaction it would only be a savepoint).
+        if (!busy && !sqlite.inTransaction) {
+          try {
+            if (!sqlite.open) throw new Error('the database is closed')
+            return Promise.resolve(transact(work))
+          } catch (error) {
+            return Promise.reject(error)
+          }
+        }
+      }
       return new Promise<T>((resolve, reject) => {
         if (queue.length === 0) defer(flush)
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject })

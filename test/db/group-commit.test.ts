@@ -34,27 +34,56 @@ function files (t: { teardown: (fn: () => void) => void }) {
   return { writer, insert, values, version }
 }
 
-t.test('the writes of one turn commit together, once, and each promise resolves after that commit', async (t) => {
+/** Makes the next turn a busy one: two writes in this turn (the first committed at once, the second queued). */
+async function busyTurn (commits: ReturnType<typeof groupCommit>, insert: { run: (value: string, parent: number) => unknown }, tag: string) {
+  await Promise.all([commits.run(() => insert.run(`${tag}-1`, 1)), commits.run(() => insert.run(`${tag}-2`, 1))])
+}
+
+t.test('after a quiet turn the first write commits at once; the rest of its turn commit together, once, and each promise resolves after that commit', async (t) => {
   const { writer, insert, values, version } = files(t)
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const before = version()
-  const seenAtResolve: string[][] = []
+  const seenAtResolve = new Map<string, string[]>()
   const runs = ['a', 'b', 'c', 'd', 'e'].map((value) => commits.run(() => insert.run(value, 1).lastInsertRowid)
-    .then((id) => { seenAtResolve.push(values()); return id }))
-  t.same(values(), [], 'nothing is written before the end of the turn')
+    .then((id) => { seenAtResolve.set(value, values()); return id }))
+  t.same(values(), ['a'], 'the first is committed before run() returns; the others wait for the end of the turn')
+  t.equal(version() - before, 1)
   t.same(await Promise.all(runs), [1, 2, 3, 4, 5], 'each run resolves with what its work returned')
-  t.equal(version() - before, 1, 'one commit for the five writes')
-  for (const seen of seenAtResolve) t.same(seen, ['a', 'b', 'c', 'd', 'e'], 'another connection sees every row when a run resolves')
+  t.equal(version() - before, 2, 'one commit for the four that came after')
+  t.same(seenAtResolve.get('a'), ['a'], 'the first resolves once its own commit is done')
+  for (const value of ['b', 'c', 'd', 'e']) t.same(seenAtResolve.get(value), ['a', 'b', 'c', 'd', 'e'], 'another connection sees every row of the group when a run resolves')
   t.notOk(writer.inTransaction, 'no transaction is left open')
 
-  // A later turn is a new transaction.
-  await commits.run(() => insert.run('f', 1))
-  t.equal(version() - before, 2)
+  // The turn before had five writes: the first of this one waits for its group, alone or not.
+  const later = commits.run(() => insert.run('f', 1))
+  t.same(values(), ['a', 'b', 'c', 'd', 'e'], 'under load, nothing is written before the end of the turn')
+  await later
+  t.equal(version() - before, 3)
+
+  // That turn had one write: quiet again, the next commits at once.
+  const quiet = commits.run(() => insert.run('g', 1))
+  t.same(values(), ['a', 'b', 'c', 'd', 'e', 'f', 'g'])
+  await quiet
+  t.equal(version() - before, 4)
+})
+
+t.test('one write at a time (one client): each commits at once, in its own transaction', async (t) => {
+  const { writer, insert, values, version } = files(t)
+  const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
+  const before = version()
+  for (const value of ['a', 'b', 'c']) {
+    const run = commits.run(() => insert.run(value, 1))
+    t.equal(values().at(-1), value, `${value} is committed before run() returns`)
+    await run
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  t.equal(version() - before, 3)
 })
 
 t.test('a run that throws rolls back its own savepoint only, and rejects with what it threw', async (t) => {
   const { writer, insert, values } = files(t)
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
+  await busyTurn(commits, insert, 'load')
   const results = await Promise.allSettled([
     commits.run(() => insert.run('a', 1)),
     commits.run(() => { insert.run('b', 1); throw new Error('refused after a write') }),
@@ -64,7 +93,7 @@ t.test('a run that throws rolls back its own savepoint only, and rejects with wh
   t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled'])
   t.equal((results[1] as PromiseRejectedResult).reason.message, 'refused after a write')
   t.match((results[2] as PromiseRejectedResult).reason, { code: 'SQLITE_CONSTRAINT_UNIQUE' })
-  t.same(values(), ['a', 'c'], 'the failed runs left no row, the others were kept')
+  t.same(values(), ['load-1', 'load-2', 'a', 'c'], 'the failed runs left no row, the others were kept')
 })
 
 t.test('a run alone in its turn: no savepoint; what it throws rejects it and leaves nothing, the next turn goes on', async (t) => {
@@ -91,6 +120,7 @@ t.test('a run alone in its turn: no savepoint; what it throws rejects it and lea
 t.test('a commit that fails rejects every run of the group and keeps none of its rows', async (t) => {
   const { writer, insert, values } = files(t)
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
+  await busyTurn(commits, insert, 'load')
   const results = await Promise.allSettled([
     commits.run(() => insert.run('a', 1)),
     // A deferred foreign key is checked at COMMIT: the whole group fails there.
@@ -98,20 +128,28 @@ t.test('a commit that fails rejects every run of the group and keeps none of its
   ])
   t.same(results.map((r) => r.status), ['rejected', 'rejected'])
   for (const r of results) t.match((r as PromiseRejectedResult).reason, { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })
-  t.same(values(), [], 'nothing of the group was stored')
+  t.same(values(), ['load-1', 'load-2'], 'nothing of the group was stored')
   t.notOk(writer.inTransaction)
 
-  // The next group works as usual.
+  // The next group works as usual; so does a write committed at once that fails at COMMIT.
   await commits.run(() => insert.run('b', 1))
-  t.same(values(), ['b'])
+  t.same(values(), ['load-1', 'load-2', 'b'])
+  await new Promise((resolve) => setImmediate(resolve))
+  await t.rejects(commits.run(() => insert.run('orphan', 99)), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })
+  t.same(values(), ['load-1', 'load-2', 'b'])
+  t.notOk(writer.inTransaction)
 })
 
 t.test('runs queued when the database closes are rejected, not left hanging', async (t) => {
   const { writer, insert } = files(t)
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
-  const run = commits.run(() => insert.run('a', 1))
+  const first = commits.run(() => insert.run('a', 1))
+  const queued = commits.run(() => insert.run('b', 1))
   writer.close()
-  await t.rejects(run, /database is closed/)
+  await first
+  await t.rejects(queued, /database is closed/)
+  await new Promise((resolve) => setImmediate(resolve))
+  await t.rejects(commits.run(() => insert.run('c', 1)), /database is closed/, 'nor one that would commit at once')
 })
 
 t.test('when SQLite rolls the whole transaction back mid-group, every run fails and none of its rows stay', async (t) => {
@@ -119,9 +157,10 @@ t.test('when SQLite rolls the whole transaction back mid-group, every run fails 
   // RAISE(ROLLBACK) ends the whole transaction, as an I/O error or a full memory would.
   writer.exec("create trigger doom before insert on rows when new.value = 'doom' begin select raise(rollback, 'rolled back whole'); end")
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
+  await busyTurn(commits, insert, 'load')
   const results = await Promise.allSettled(['a', 'doom', 'c', 'd'].map((value) => commits.run(() => insert.run(value, 1))))
   t.same(results.map((r) => r.status), ['rejected', 'rejected', 'rejected', 'rejected'])
-  t.same(values(), [], 'no run committed on its own after the rollback')
+  t.same(values(), ['load-1', 'load-2'], 'no run committed on its own after the rollback')
   t.notOk(writer.inTransaction)
 })
 
