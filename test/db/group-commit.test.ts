@@ -104,9 +104,22 @@ t.test('a run alone in its turn: no savepoint; what it throws rejects it and lea
   traced.pragma('journal_mode = WAL')
   t.teardown(() => traced.close())
   const alone = groupCommit(traced, transactor(drizzle({ client: traced }), traced))
-  await alone.run(() => traced.prepare('insert into rows (value, parent) values (?, ?)').run('traced', 1))
-  t.notOk(statements.some((sql) => /savepoint/i.test(sql)), `no savepoint: ${statements.join('; ')}`)
-  t.ok(statements.some((sql) => /^begin immediate/i.test(sql)) && statements.some((sql) => /^commit/i.test(sql)), 'one IMMEDIATE transaction')
+  const tracedInsert = traced.prepare<[string, number]>('insert into rows (value, parent) values (?, ?)')
+  const oneTransaction = (what: string) => {
+    t.notOk(statements.some((sql) => /savepoint/i.test(sql)), `${what}: no savepoint: ${statements.join('; ')}`)
+    t.ok(statements.some((sql) => /^begin immediate/i.test(sql)) && statements.some((sql) => /^commit/i.test(sql)), `${what}: one IMMEDIATE transaction`)
+    statements.length = 0
+  }
+  // Quiet: committed at once.
+  await alone.run(() => tracedInsert.run('traced', 1))
+  oneTransaction('committed at once')
+  // Under load: queued, and flushed at the end of its turn as a group of one.
+  await busyTurn(alone, tracedInsert, 'traced-load')
+  statements.length = 0
+  const queued = alone.run(() => tracedInsert.run('traced-queued', 1))
+  t.same(statements, [], 'under load, nothing runs before the end of the turn')
+  await queued
+  oneTransaction('flushed alone')
 
   const before = version()
   await t.rejects(commits.run(() => { insert.run('lost', 1); throw new Error('refused after a write') }), { message: 'refused after a write' })
@@ -114,7 +127,7 @@ t.test('a run alone in its turn: no savepoint; what it throws rejects it and lea
   t.equal(version(), before, 'nothing committed')
   t.notOk(writer.inTransaction)
   await commits.run(() => insert.run('after', 1))
-  t.same(values(), ['traced', 'after'])
+  t.same(values(), ['traced', 'traced-load-1', 'traced-load-2', 'traced-queued', 'after'])
 })
 
 t.test('a commit that fails rejects every run of the group and keeps none of its rows', async (t) => {
@@ -168,11 +181,20 @@ t.test('a test that fakes setImmediate after the server started does not stall i
   const { writer, insert, values } = files(t)
   const commits = groupCommit(writer, transactor(drizzle({ client: writer }), writer))
   const real = globalThis.setImmediate
-  globalThis.setImmediate = (() => { throw new Error('a fake timer that never runs') }) as unknown as typeof setImmediate
+  const fake = (() => { throw new Error('a fake timer that never runs') }) as unknown as typeof setImmediate
+  globalThis.setImmediate = fake
   try {
     await commits.run(() => insert.run('a', 1))
   } finally {
     globalThis.setImmediate = real
   }
-  t.same(values(), ['a'])
+  // Under load a run is queued for the end of its turn: the module's own setImmediate ends it.
+  await busyTurn(commits, insert, 'load')
+  globalThis.setImmediate = fake
+  try {
+    await Promise.all([commits.run(() => insert.run('b', 1)), commits.run(() => insert.run('c', 1))])
+  } finally {
+    globalThis.setImmediate = real
+  }
+  t.same(values(), ['a', 'load-1', 'load-2', 'b', 'c'])
 })
