@@ -1,7 +1,8 @@
 // Issue 19's targets, in one run, as ratios: create against the raw better-sqlite3 prototype
 // (bench/prototype.js) at 50 connections and at one, a tenant of 1,000 members against one of none,
 // and the launch to the first answered create with a 1,000-member fixtures file against one with
-// none. Runs the built server (dist/); `npm run bench` builds first. Alone: `npm run bench:targets`.
+// none; `npm start` against `node dist/server.js`. Runs the built server (dist/); `npm run bench`
+// builds first. Alone: `npm run bench:targets`.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,7 +26,7 @@ const MEMBERS = 1000
  */
 const TENANT_SAMPLES = envNumber('BENCH_TENANT_SAMPLES', 15, true)
 const TENANT_WARM_UPS = 3
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'create,tenants,launch').split(','))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'create,tenants,launch,start').split(','))
 const SERVER_JS = new URL('../dist/server.js', import.meta.url).pathname
 const PROTOTYPE_JS = new URL('./prototype.js', import.meta.url).pathname
 
@@ -194,6 +195,57 @@ async function launchPart (tmp: string) {
   target(`launch with a ${MEMBERS}-member fixtures file <= 1.3x the launch with none`, ratio <= 1.3, `${ratio.toFixed(2)}x`)
 }
 
+/** Spawn to the first 200 of `/health`, on a database a server made before (a restart), polling every 2 ms. */
+async function launchToHealth (command: string, args: string[], database: string): Promise<number> {
+  const port = await freePort()
+  const started = performance.now()
+  // Its own process group: `npm start` runs the server as a grandchild (npm, its shell, node).
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...serverEnv(port, database) }, stdio: 'ignore', detached: true })
+  const exited = once(child, 'exit')
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with code ${child.exitCode}`)
+      if (performance.now() - started > 60_000) throw new Error(`${command} ${args.join(' ')}: no answer in 60 s`)
+      const status = await fetch(`http://${HOST}:${port}/health`).then(async (response) => { await response.arrayBuffer(); return response.status }, () => 0)
+      if (status === 200) return performance.now() - started
+      await sleep(2)
+    }
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM')
+    await exited
+  }
+}
+
+const ROOT = new URL('..', import.meta.url).pathname
+const START_SAMPLES = envNumber('BENCH_START_SAMPLES', 11, true)
+
+async function startPart (tmp: string) {
+  const database = join(tmp, 'start.sqlite')
+  const kinds = [
+    ['node dist/server.js', process.execPath, [SERVER_JS]],
+    ['npm start', 'npm', ['start']],
+    // npm's own start and a script of nothing: what `npm start` adds that no project controls.
+    ['npm run -s env (npm alone)', 'npm', ['run', '-s', 'env']]
+  ] as const
+  await launchToHealth(process.execPath, [SERVER_JS], database)
+  const times: number[][] = kinds.map(() => [])
+  for (let sample = 0; sample < START_SAMPLES; sample++) {
+    for (const [i, [, command, args]] of kinds.entries()) {
+      if (i < 2) times[i]!.push(await launchToHealth(command, [...args], database))
+      else {
+        const started = performance.now()
+        const child = spawn(command, [...args], { cwd: ROOT, stdio: 'ignore' })
+        await once(child, 'exit')
+        times[i]!.push(performance.now() - started)
+      }
+    }
+  }
+  console.log(`start of a built tree to the first answered /health (a restart: the database exists; medians of ${START_SAMPLES}, alternated):`)
+  for (const [i, [label]] of kinds.entries()) console.log(`  ${label.padEnd(28)} ${median(times[i]!).toFixed(0).padStart(6)} ms`)
+  const ratio = median(times[1]!) / median(times[0]!)
+  target('`npm start` on a built tree <= 1.5x `node dist/server.js`', ratio <= 1.5, `${ratio.toFixed(2)}x`)
+}
+
 const cpus = os.cpus()
 console.log(`\nissue 19 targets: ${cpus.length} CPUs, node ${process.version}; ${ROUNDS} rounds of ${SECONDS} s, ${SAMPLES} launches, ${TENANT_SAMPLES} tenant triples`)
 const tmp = mkdtempSync(join(os.tmpdir(), 'confident-mock-targets-'))
@@ -201,6 +253,7 @@ try {
   if (PARTS.has('create')) await createPart(tmp)
   if (PARTS.has('tenants')) await tenantsPart(tmp)
   if (PARTS.has('launch')) await launchPart(tmp)
+  if (PARTS.has('start')) await startPart(tmp)
   console.log(`targets met: ${results.filter((r) => r.met).length} of ${results.length}`)
 } finally {
   rmSync(tmp, { recursive: true, force: true })
