@@ -3,7 +3,7 @@
 // and the launch to the first answered create with a 1,000-member fixtures file against one with
 // none; `npm start` against `node dist/server.js`. Runs the built server (dist/); `npm run bench`
 // builds first. Alone: `npm run bench:targets`.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -147,29 +147,44 @@ async function tenantsPart (tmp: string) {
   }
 }
 
-/** Spawn to the first 200 of a create, on a new database seeded from `fixtures`, polling every 2 ms. */
+/**
+ * Milliseconds from `started` to the first 200 `probe` gets (it gives 0 while nothing listens),
+ * polling every 2 ms; then stops the process (its whole group when it was spawned detached).
+ */
+async function untilAnswered (label: string, child: ChildProcess, started: number, probe: () => Promise<number>, group = false): Promise<number> {
+  const exited = once(child, 'exit')
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode}`)
+      if (performance.now() - started > 60_000) throw new Error(`${label}: no answer in 60 s`)
+      const status = await probe().catch(() => 0)
+      if (status === 200) return performance.now() - started
+      if (status !== 0) throw new Error(`${label}: ${status}`)
+      await sleep(2)
+    }
+  } finally {
+    if (group) process.kill(-child.pid!, 'SIGTERM')
+    else child.kill('SIGTERM')
+    await exited
+  }
+}
+
+/** An answer's status, once its body is read. */
+const statusOf = async (response: Response) => { await response.arrayBuffer(); return response.status }
+
+/** Spawn to the first 200 of a create, on a new database seeded from `fixtures`. */
 async function launchToFirstCreate (tmp: string, fixtures: string, label: string): Promise<number> {
   const port = await freePort()
   const database = join(tmp, `launch-${label}.sqlite`)
   const started = performance.now()
   const child = spawn(process.execPath, [SERVER_JS], { env: { ...process.env, ...serverEnv(port, database), CONFIDENT_MOCK_FIXTURES: fixtures }, stdio: 'ignore' })
-  const exited = once(child, 'exit')
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`server (${label}) exited with code ${child.exitCode}`)
-      if (performance.now() - started > 60_000) throw new Error(`server (${label}) answered no create in 60 s`)
-      const status = await fetch(`http://${HOST}:${port}/v1/projects/launch-project/invitations`, {
-        method: 'POST',
-        headers: { CONFIDENT_API_KEY: LAUNCH_KEY, 'content-type': 'application/json' },
-        body: JSON.stringify({ emails: [`first-${label}@example.com`] })
-      }).then(async (response) => { await response.arrayBuffer(); return response.status }, () => 0)
-      if (status === 200) return performance.now() - started
-      if (status !== 0) throw new Error(`first create (${label}): ${status}`)
-      await sleep(2)
-    }
+    return await untilAnswered(`server (${label})`, child, started, async () => statusOf(await fetch(`http://${HOST}:${port}/v1/projects/launch-project/invitations`, {
+      method: 'POST',
+      headers: { CONFIDENT_API_KEY: LAUNCH_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ emails: [`first-${label}@example.com`] })
+    })))
   } finally {
-    child.kill('SIGTERM')
-    await exited
     for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true })
   }
 }
@@ -195,25 +210,13 @@ async function launchPart (tmp: string) {
   target(`launch with a ${MEMBERS}-member fixtures file <= 1.3x the launch with none`, ratio <= 1.3, `${ratio.toFixed(2)}x`)
 }
 
-/** Spawn to the first 200 of `/health`, on a database a server made before (a restart), polling every 2 ms. */
-async function launchToHealth (command: string, args: string[], database: string): Promise<number> {
+/** Spawn to the first 200 of `/health`, on a database a server made before (a restart). */
+async function launchToHealth (command: string, args: readonly string[], database: string): Promise<number> {
   const port = await freePort()
   const started = performance.now()
   // Its own process group: `npm start` runs the server as a grandchild (npm, its shell, node).
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...serverEnv(port, database) }, stdio: 'ignore', detached: true })
-  const exited = once(child, 'exit')
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with code ${child.exitCode}`)
-      if (performance.now() - started > 60_000) throw new Error(`${command} ${args.join(' ')}: no answer in 60 s`)
-      const status = await fetch(`http://${HOST}:${port}/health`).then(async (response) => { await response.arrayBuffer(); return response.status }, () => 0)
-      if (status === 200) return performance.now() - started
-      await sleep(2)
-    }
-  } finally {
-    process.kill(-child.pid!, 'SIGTERM')
-    await exited
-  }
+  return untilAnswered(`${command} ${args.join(' ')}`, child, started, async () => statusOf(await fetch(`http://${HOST}:${port}/health`)), true)
 }
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -221,27 +224,18 @@ const START_SAMPLES = envNumber('BENCH_START_SAMPLES', 11, true)
 
 async function startPart (tmp: string) {
   const database = join(tmp, 'start.sqlite')
-  const kinds = [
-    ['node dist/server.js', process.execPath, [SERVER_JS]],
-    ['npm start', 'npm', ['start']],
-    // npm's own start and a script of nothing: what `npm start` adds that no project controls.
-    ['npm run -s env (npm alone)', 'npm', ['run', '-s', 'env']]
-  ] as const
+  const starts = [['node dist/server.js', process.execPath, [SERVER_JS]], ['npm start', 'npm', ['start']]] as const
   await launchToHealth(process.execPath, [SERVER_JS], database)
-  const times: number[][] = kinds.map(() => [])
+  const times: number[][] = [[], [], []]
   for (let sample = 0; sample < START_SAMPLES; sample++) {
-    for (const [i, [, command, args]] of kinds.entries()) {
-      if (i < 2) times[i]!.push(await launchToHealth(command, [...args], database))
-      else {
-        const started = performance.now()
-        const child = spawn(command, [...args], { cwd: ROOT, stdio: 'ignore' })
-        await once(child, 'exit')
-        times[i]!.push(performance.now() - started)
-      }
-    }
+    for (const [i, [, command, args]] of starts.entries()) times[i]!.push(await launchToHealth(command, args, database))
+    // npm's own start and a script of nothing: what `npm start` adds that no project controls.
+    const started = performance.now()
+    await once(spawn('npm', ['run', '-s', 'env'], { cwd: ROOT, stdio: 'ignore' }), 'exit')
+    times[2]!.push(performance.now() - started)
   }
   console.log(`start of a built tree to the first answered /health (a restart: the database exists; medians of ${START_SAMPLES}, alternated):`)
-  for (const [i, [label]] of kinds.entries()) console.log(`  ${label.padEnd(28)} ${median(times[i]!).toFixed(0).padStart(6)} ms`)
+  for (const [i, label] of [...starts.map(([label]) => label), 'npm run -s env (npm alone)'].entries()) console.log(`  ${label.padEnd(28)} ${median(times[i]!).toFixed(0).padStart(6)} ms`)
   const ratio = median(times[1]!) / median(times[0]!)
   target('`npm start` on a built tree <= 1.5x `node dist/server.js`', ratio <= 1.5, `${ratio.toFixed(2)}x`)
 }

@@ -47,8 +47,13 @@ export function groupCommit (sqlite: Database, transact: Transact): GroupCommit 
     busy = writes > 1
     writes = 0
   }
+  // A top-level transaction, refused on a closed database with an error that says so.
+  const commit = <T>(work: (tx: Tx) => T): T => {
+    if (!sqlite.open) throw new Error('the database is closed')
+    return transact(work)
+  }
   // The group's transaction, and inside it each item's savepoint: the one helper opens both.
-  const runAll = (batch: Pending[]): Outcome[] => transact(() => batch.map((item): Outcome => {
+  const runAll = (batch: Pending[]): Outcome[] => commit(() => batch.map((item): Outcome => {
     try {
       return { ok: true, value: transact(item.work) }
     } catch (error) {
@@ -64,10 +69,9 @@ export function groupCommit (sqlite: Database, transact: Transact): GroupCommit 
     queue = []
     let outcomes: Outcome[]
     try {
-      if (!sqlite.open) throw new Error('the database is closed')
-      // Alone in its turn (one connection's requests, one at a time): no savepoint, its failure
-      // rolls back a transaction that holds nothing else, and it is rejected with it below.
-      outcomes = batch.length === 1 ? [{ ok: true, value: transact(batch[0]!.work) }] : runAll(batch)
+      // Alone in its turn: no savepoint, its failure rolls back a transaction that holds nothing
+      // else, and it is rejected with it below.
+      outcomes = batch.length === 1 ? [{ ok: true, value: commit(batch[0]!.work) }] : runAll(batch)
     } catch (error) {
       // BEGIN or COMMIT failed (a busy or full disk, a closed database): nothing of the batch stayed.
       for (const item of batch) item.reject(error)
@@ -87,8 +91,7 @@ export function groupCommit (sqlite: Database, transact: Transact): GroupCommit 
         // Alone so far in a quiet time: committed now (inside a transaction it would only be a savepoint).
         if (!busy && !sqlite.inTransaction) {
           try {
-            if (!sqlite.open) throw new Error('the database is closed')
-            return Promise.resolve(transact(work))
+            return Promise.resolve(commit(work))
           } catch (error) {
             return Promise.reject(error)
           }

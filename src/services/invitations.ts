@@ -72,9 +72,10 @@ export function invitationService (deps: InvitationServiceDeps) {
   const repos = { PROJECT: deps.projectInvitations, ORGANIZATION: deps.organizationInvitations }
 
   // The caller's organization was there when the key was checked, before the body was read; the
-  // create runs after that (under load, at the end of the turn: group commit), by when a control call
-  // may have removed the organization, and its key with it, or changed its plan. So the checks read the organization and the project as stored, inside the
-  // transaction that writes: what they check is what the insert writes against.
+  // create runs after that (under load, at the end of the turn: group commit), by when a control
+  // call may have removed the organization, and its key with it, or changed its plan. So the checks
+  // read the organization and the project as stored, inside the transaction that writes: what they
+  // check is what the insert writes against.
 
   /** The caller's organization as stored now: gone since the key was checked is a 401 for both kinds (its keys went with it). */
   function organizationOf (caller: Caller): { plan: Plan, trialEndsAt: number | null } {
